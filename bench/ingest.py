@@ -1,0 +1,117 @@
+"""Ingest speed: leaderlens loading files into a workspace vs. pandas merely parsing them.
+
+Generates synthetic hourly bars and statements (CSV and Parquet), then for each file times
+(1) ``pandas.read_csv`` / ``pandas.read_parquet`` of the file, the yardstick, and
+(2) ``Workspace.ingest_prices`` / ``ingest_statements`` of the same file into a new workspace
+(reading, checking every row, and the atomic load), and prints rows per second and the ratio.
+Target: leaderlens at no less than half the speed of pandas parsing (ratio >= 0.5).
+
+    python bench/ingest.py                       # 10 million bars, 1 million statements
+    python bench/ingest.py --bars 1e6 --statements 1e5
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+import leaderlens as ll
+
+
+def write_bars(folder: Path, n: int) -> dict[str, Path]:
+    rng = np.random.default_rng(1)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.002, n)))
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.date_range("1990-01-01", periods=n, freq="h", tz="UTC"),
+            "open": close * (1 + rng.normal(0, 1e-3, n)),
+            "high": close * 1.01,
+            "low": close * 0.99,
+            "close": close,
+            "volume": rng.integers(1, 10**6, n).astype(float),
+        }
+    )
+    return _write(folder, "bars", frame)
+
+
+def write_statements(folder: Path, n: int) -> dict[str, Path]:
+    rng = np.random.default_rng(2)
+    words = np.array(["launch", "car", "rocket", "coin", "thanks", "soon", "great", "we", "the"])
+    text = pd.Series(rng.choice(words, (n, 8)).tolist()).str.join(" ")
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(10**15, 10**15 + n).astype(str),
+            "time": pd.date_range("2010-01-01", periods=n, freq="37min", tz="UTC"),
+            "text": text,
+            "likes": rng.integers(0, 10**5, n),
+            "reposts": rng.integers(0, 10**4, n),
+            "replies": rng.integers(0, 10**4, n),
+        }
+    )
+    return _write(folder, "statements", frame)
+
+
+def _write(folder: Path, name: str, frame: pd.DataFrame) -> dict[str, Path]:
+    paths = {"csv": folder / f"{name}.csv", "parquet": folder / f"{name}.parquet"}
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.register("frame", frame)
+    # ISO 8601 with an explicit UTC offset, as users' exports carry.
+    con.execute(
+        f"COPY frame TO '{paths['csv']}' (HEADER, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%S+00:00')"
+    )
+    con.close()
+    frame.to_parquet(paths["parquet"], index=False)
+    return paths
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bars", type=float, default=10e6)
+    parser.add_argument("--statements", type=float, default=1e6)
+    args = parser.parse_args()
+    n_bars, n_statements = int(args.bars), int(args.statements)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"writing {n_bars:,} hourly bars and {n_statements:,} statements ...", flush=True)
+        files = {
+            "bars": write_bars(folder, n_bars),
+            "statements": write_statements(folder, n_statements),
+        }
+        rows = {"bars": n_bars, "statements": n_statements}
+        print(f"{'file':<20}{'pandas rows/s':>16}{'leaderlens rows/s':>20}{'ratio':>8}")
+        for what, paths in files.items():
+            for fmt, path in paths.items():
+                parse = pd.read_csv if fmt == "csv" else pd.read_parquet
+                t_pandas = timed(lambda p=path, f=parse: f(p))
+                ws_path = folder / f"{what}-{fmt}.duckdb"
+                with ll.Workspace.open(ws_path) as ws:
+                    if what == "bars":
+                        load = lambda p=path, w=ws: w.ingest_prices(p, asset="SYN", calendar="24/7")  # noqa: E731
+                    else:
+                        load = lambda p=path, w=ws: w.ingest_statements(p, leader="syn")  # noqa: E731
+                    t_ll = timed(load)
+                n = rows[what]
+                print(
+                    f"{what + '.' + fmt:<20}{n / t_pandas:>16,.0f}{n / t_ll:>20,.0f}"
+                    f"{t_pandas / t_ll:>8.2f}",
+                    flush=True,
+                )
+                ws_path.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""leaderlens: how a company leader's own voice amplifies, or damages, the company's brand.
+
+Import everything from here::
+
+    import leaderlens as ll
+    with ll.Workspace.open("tesla.duckdb") as ws:
+        ws.ingest_statements("ElonTweets.csv.gz", leader="musk")
+        ws.ingest_prices("TSLA.csv", asset="TSLA", calendar="XNYS")
+        print(ws.summary().leaders)
+"""
+
+from leaderlens.demo import DemoWorld, build_demo, generate_world
+from leaderlens.errors import (
+    BadInputError,
+    ConflictError,
+    EngineError,
+    LeaderlensError,
+    MissingDataError,
+)
+from leaderlens.readers.attention import read_attention
+from leaderlens.readers.base import ReadResult, Reject
+from leaderlens.readers.mentions import read_mentions
+from leaderlens.readers.prices import read_prices
+from leaderlens.readers.statements import read_statements
+from leaderlens.settings import Settings
+from leaderlens.store.summary import WorkspaceSummary
+from leaderlens.store.workspace import LoadReport, Workspace
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BadInputError",
+    "ConflictError",
+    "DemoWorld",
+    "EngineError",
+    "LeaderlensError",
+    "LoadReport",
+    "MissingDataError",
+    "ReadResult",
+    "Reject",
+    "Settings",
+    "Workspace",
+    "WorkspaceSummary",
+    "__version__",
+    "build_demo",
+    "generate_world",
+    "read_attention",
+    "read_mentions",
+    "read_prices",
+    "read_statements",
+]

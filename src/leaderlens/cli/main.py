@@ -1,0 +1,430 @@
+"""The ``leaderlens`` command: a thin shell over the public Python API.
+
+Exit codes: 0 success, 2 bad input (the message names file, line and field), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from leaderlens.errors import LeaderlensError
+
+app = typer.Typer(
+    name="leaderlens",
+    help="Measure how a leader's own voice amplifies, or damages, the company's brand.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(help="Load files you hold into the workspace.", no_args_is_help=True)
+add_app = typer.Typer(help="Declare leaders, brands and assets.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(add_app, name="add")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace file (default: $LEADERLENS_WORKSPACE or ./leaderlens.duckdb).",
+    ),
+]
+JsonOpt = Annotated[
+    Path | None, typer.Option("--json", help="Also write machine-readable results to this file.")
+]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="Input format (default: detect).")]
+TzOpt = Annotated[
+    str | None, typer.Option("--tz", help="Time zone of times without a UTC offset (IANA name).")
+]
+BadRowsOpt = Annotated[
+    str,
+    typer.Option(
+        "--on-bad-rows",
+        help="error: refuse the file at the first bad row; skip: load the rest and list the "
+        "skipped rows in a rejects file.",
+    ),
+]
+ConflictOpt = Annotated[
+    str,
+    typer.Option(
+        "--on-conflict",
+        help="When a stored key arrives with other values: error, keep (stored) or replace.",
+    ),
+]
+RejectsOpt = Annotated[
+    Path | None,
+    typer.Option("--rejects", help="Rejects file (default: ./<input name>.rejects.csv)."),
+]
+EncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the file.")]
+FileArg = Annotated[Path, typer.Argument(help="The file to load.", show_default=False)]
+
+
+def run(action: Callable[[], Any]) -> Any:
+    """Run one command body, turning leaderlens errors into messages and exit codes."""
+    try:
+        return action()
+    except LeaderlensError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(exc.exit_code) from exc
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing of the unfinished step was stored")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug, not the user's input
+        err.print(f"internal error: {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from exc
+
+
+def write_json(path: Path | None, payload: object) -> None:
+    if path is not None:
+        path.write_text(json.dumps(payload, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def _open(workspace: Path | None) -> Any:
+    from leaderlens import Workspace
+
+    return Workspace.open(workspace)
+
+
+def _ingest(workspace: Path | None, json_path: Path | None, call: Callable[[Any], Any]) -> None:
+    def body() -> None:
+        with _open(workspace) as ws, err.status("loading ...", spinner="dots"):
+            report = call(ws)
+        out.print(report.summary(), markup=False)
+        write_json(json_path, report.to_dict())
+
+    run(body)
+
+
+@ingest_app.command("prices")
+def ingest_prices(
+    file: FileArg,
+    asset: Annotated[str, typer.Option("--asset", help="Asset id, e.g. TSLA, 1810.HK, BTC-USD.")],
+    calendar: Annotated[
+        str | None,
+        typer.Option("--calendar", help="XNYS, XHKG, ... or 24/7 (needed once per new asset)."),
+    ] = None,
+    freq: Annotated[
+        str | None, typer.Option("--freq", help="1d, 1h or 1m (default: detect).")
+    ] = None,
+    benchmark: Annotated[
+        str | None, typer.Option("--benchmark", help="The asset's benchmark asset id.")
+    ] = None,
+    tz: TzOpt = None,
+    format: FormatOpt = None,
+    on_bad_rows: BadRowsOpt = "error",
+    on_conflict: ConflictOpt = "error",
+    rejects: RejectsOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Load prices: Yahoo, yfinance, semicolon, Binance, CryptoDataDownload or generic files."""
+    _ingest(
+        workspace,
+        json_path,
+        lambda ws: ws.ingest_prices(
+            file,
+            asset=asset,
+            calendar=calendar,
+            freq=freq,
+            tz=tz,
+            format=format,
+            benchmark=benchmark,
+            on_bad_rows=on_bad_rows,
+            on_conflict=on_conflict,
+            encoding=encoding,
+            rejects_path=rejects,
+        ),
+    )
+
+
+@ingest_app.command("statements")
+def ingest_statements(
+    file: FileArg,
+    leader: Annotated[str, typer.Option("--leader", help="Leader id, e.g. musk.")],
+    channel: Annotated[
+        str | None,
+        typer.Option("--channel", help="Channel when the file has none (x, weibo, ...)."),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="Map a field to the file's column: ts=created_at (repeat)."),
+    ] = None,
+    tz: TzOpt = None,
+    format: FormatOpt = None,
+    on_bad_rows: BadRowsOpt = "error",
+    on_conflict: ConflictOpt = "error",
+    rejects: RejectsOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Load a leader's statements: X archive tweets.js, CSV, JSONL or Parquet."""
+    _ingest(
+        workspace,
+        json_path,
+        lambda ws: ws.ingest_statements(
+            file,
+            leader=leader,
+            channel=channel,
+            tz=tz,
+            format=format,
+            columns=_mapping(column),
+            on_bad_rows=on_bad_rows,
+            on_conflict=on_conflict,
+            encoding=encoding,
+            rejects_path=rejects,
+        ),
+    )
+
+
+@ingest_app.command("brand-posts")
+def ingest_brand_posts(
+    file: FileArg,
+    brand: Annotated[str, typer.Option("--brand", help="Brand id.")],
+    channel: Annotated[
+        str | None, typer.Option("--channel", help="Channel when the file has none.")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="Map a field to the file's column: ts=created_at (repeat)."),
+    ] = None,
+    tz: TzOpt = None,
+    format: FormatOpt = None,
+    on_bad_rows: BadRowsOpt = "error",
+    on_conflict: ConflictOpt = "error",
+    rejects: RejectsOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Load posts by the brand's own official channels."""
+    _ingest(
+        workspace,
+        json_path,
+        lambda ws: ws.ingest_brand_posts(
+            file,
+            brand=brand,
+            channel=channel,
+            tz=tz,
+            format=format,
+            columns=_mapping(column),
+            on_bad_rows=on_bad_rows,
+            on_conflict=on_conflict,
+            encoding=encoding,
+            rejects_path=rejects,
+        ),
+    )
+
+
+@ingest_app.command("attention")
+def ingest_attention(
+    file: FileArg,
+    metric: Annotated[
+        str, typer.Option("--metric", help="Series name: search_interest, mentions, news, ...")
+    ],
+    brand: Annotated[str | None, typer.Option("--brand", help="Brand id.")] = None,
+    leader: Annotated[str | None, typer.Option("--leader", help="Leader id.")] = None,
+    value_column: Annotated[
+        str | None, typer.Option("--value-column", help="Which column holds the values.")
+    ] = None,
+    tz: TzOpt = None,
+    format: FormatOpt = None,
+    on_bad_rows: BadRowsOpt = "error",
+    on_conflict: ConflictOpt = "error",
+    rejects: RejectsOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Load an attention series: Google Trends exports or generic time,value."""
+    _ingest(
+        workspace,
+        json_path,
+        lambda ws: ws.ingest_attention(
+            file,
+            metric=metric,
+            brand=brand,
+            leader=leader,
+            column=value_column,
+            tz=tz,
+            format=format,
+            on_bad_rows=on_bad_rows,
+            on_conflict=on_conflict,
+            encoding=encoding,
+            rejects_path=rejects,
+        ),
+    )
+
+
+@ingest_app.command("mentions")
+def ingest_mentions(
+    file: FileArg,
+    brand: Annotated[str, typer.Option("--brand", help="Brand id.")],
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Platform when the file has none.")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="Map a field to the file's column: text=body (repeat)."),
+    ] = None,
+    tz: TzOpt = None,
+    format: FormatOpt = None,
+    on_bad_rows: BadRowsOpt = "error",
+    on_conflict: ConflictOpt = "error",
+    rejects: RejectsOpt = None,
+    encoding: EncodingOpt = "utf-8",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Load pieces of conversation about the brand (CSV, JSONL, Parquet)."""
+    _ingest(
+        workspace,
+        json_path,
+        lambda ws: ws.ingest_mentions(
+            file,
+            brand=brand,
+            platform=platform,
+            tz=tz,
+            format=format,
+            columns=_mapping(column),
+            on_bad_rows=on_bad_rows,
+            on_conflict=on_conflict,
+            encoding=encoding,
+            rejects_path=rejects,
+        ),
+    )
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    mapping = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        if not sep or not name or not column:
+            from leaderlens.errors import BadInputError
+
+            raise BadInputError(f"expected FIELD=COLUMN, got {pair!r}", field="column")
+        mapping[name.strip()] = column.strip()
+    return mapping
+
+
+@add_app.command("leader")
+def add_leader(
+    leader_id: Annotated[str, typer.Argument(help="Leader id, e.g. musk.")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    company: Annotated[str | None, typer.Option("--company")] = None,
+    handle: Annotated[
+        list[str] | None, typer.Option("--handle", help="platform=handle, e.g. x=@elonmusk.")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Declare or update a leader."""
+
+    def body() -> None:
+        with _open(workspace) as ws:
+            ws.add_leader(leader_id, name=name, company=company, handles=_mapping(handle))
+        out.print(f"leader {leader_id} saved", markup=False)
+
+    run(body)
+
+
+@add_app.command("brand")
+def add_brand(
+    brand_id: Annotated[str, typer.Argument(help="Brand id, e.g. tesla.")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    query_term: Annotated[
+        list[str] | None, typer.Option("--query-term", help="A term that names the brand (repeat).")
+    ] = None,
+    leader: Annotated[
+        list[str] | None, typer.Option("--leader", help="A leader id (repeat).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Declare or update a brand."""
+
+    def body() -> None:
+        with _open(workspace) as ws:
+            ws.add_brand(brand_id, name=name, query_terms=query_term, leader_ids=leader)
+        out.print(f"brand {brand_id} saved", markup=False)
+
+    run(body)
+
+
+@add_app.command("asset")
+def add_asset(
+    asset_id: Annotated[str, typer.Argument(help="Asset id, e.g. TSLA.")],
+    calendar: Annotated[
+        str | None, typer.Option("--calendar", help="XNYS, XHKG, ... or 24/7.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    benchmark: Annotated[
+        str | None, typer.Option("--benchmark", help="Benchmark asset id.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="stock, index, crypto, ...")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Declare or update an asset (calendar, benchmark)."""
+
+    def body() -> None:
+        with _open(workspace) as ws:
+            ws.add_asset(asset_id, calendar=calendar, name=name, benchmark=benchmark, kind=kind)
+        out.print(f"asset {asset_id} saved", markup=False)
+
+    run(body)
+
+
+@app.command("ls")
+def ls(workspace: WorkspaceOpt = None, json_path: JsonOpt = None) -> None:
+    """Show what the workspace holds: rows, first and last instant (UTC), frequency, gaps."""
+    from leaderlens.cli.render import summary_tables
+
+    def body() -> None:
+        from leaderlens import Workspace
+
+        with Workspace.open(workspace) as ws:
+            summary = ws.summary()
+        for table in summary_tables(summary):
+            out.print(table)
+        write_json(json_path, summary.to_dict())
+
+    run(body)
+
+
+@app.command("demo")
+def demo(
+    workspace: Annotated[
+        Path,
+        typer.Option("--workspace", "-w", help="Where to write the demo workspace."),
+    ] = Path("leaderlens-demo.duckdb"),
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic world.")] = 7,
+    json_path: JsonOpt = None,
+) -> None:
+    """Generate the seeded demo world (three leader archetypes, planted effects) and load it."""
+    from leaderlens.cli.render import summary_tables
+
+    def body() -> None:
+        from leaderlens import Workspace, build_demo
+
+        if workspace.exists():
+            workspace.unlink()
+        with err.status(f"building the demo world (seed {seed}) ...", spinner="dots"):
+            build_demo(workspace, seed=seed)
+        with Workspace.open(workspace) as ws:
+            summary = ws.summary()
+        out.print(f"demo workspace written to {workspace}", markup=False)
+        for table in summary_tables(summary):
+            out.print(table)
+        write_json(json_path, summary.to_dict())
+
+    run(body)

@@ -1,0 +1,106 @@
+"""The workspace schema and its migrations.
+
+One DuckDB file holds everything. Times are ``TIMESTAMPTZ`` read and written in UTC. Natural keys
+(not database constraints, which would slow bulk loads several-fold) are enforced by the loader:
+see :mod:`leaderlens.store.load`. ``meta.schema_version`` records the schema; opening an older
+workspace applies the missing migrations in one transaction, opening a newer one is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+from leaderlens.errors import EngineError
+
+_TEXT_ROWS = """
+    statement_id VARCHAR NOT NULL,
+    ts TIMESTAMPTZ NOT NULL,
+    channel VARCHAR NOT NULL,
+    text VARCHAR,
+    url VARCHAR,
+    language VARCHAR,
+    likes BIGINT,
+    reposts BIGINT,
+    replies BIGINT,
+    quotes BIGINT,
+    views BIGINT,
+    is_reply BOOLEAN,
+    load_id INTEGER NOT NULL
+"""
+
+# Each entry moves the schema from version i to i + 1.
+MIGRATIONS: Sequence[Sequence[str]] = (
+    (
+        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+        """CREATE TABLE leaders (
+            leader_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, company VARCHAR,
+            handles MAP(VARCHAR, VARCHAR))""",
+        """CREATE TABLE brands (
+            brand_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
+            query_terms VARCHAR[], leader_ids VARCHAR[])""",
+        """CREATE TABLE assets (
+            asset_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR,
+            calendar VARCHAR NOT NULL, tz VARCHAR NOT NULL, benchmark_id VARCHAR)""",
+        f"CREATE TABLE statements (leader_id VARCHAR NOT NULL, {_TEXT_ROWS})",
+        f"CREATE TABLE brand_posts (brand_id VARCHAR NOT NULL, {_TEXT_ROWS})",
+        """CREATE TABLE bars (
+            asset_id VARCHAR NOT NULL, freq VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL,
+            open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE NOT NULL, adj_close DOUBLE,
+            volume DOUBLE, load_id INTEGER NOT NULL)""",
+        """CREATE TABLE attention (
+            subject_kind VARCHAR NOT NULL, subject_id VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+            freq VARCHAR, ts TIMESTAMPTZ NOT NULL, value DOUBLE NOT NULL,
+            load_id INTEGER NOT NULL)""",
+        """CREATE TABLE mentions (
+            brand_id VARCHAR NOT NULL, mention_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL,
+            text VARCHAR, author VARCHAR, engagement DOUBLE, platform VARCHAR,
+            load_id INTEGER NOT NULL)""",
+        """CREATE TABLE loads (
+            load_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, target VARCHAR NOT NULL,
+            source VARCHAR NOT NULL, sha256 VARCHAR, format VARCHAR, time_zone VARCHAR,
+            freq VARCHAR, rows_read BIGINT, rows_added BIGINT, rows_replaced BIGINT,
+            rows_rejected BIGINT, notes VARCHAR[], loaded_at TIMESTAMPTZ NOT NULL)""",
+        "CREATE TABLE ground_truth (name VARCHAR PRIMARY KEY, payload JSON NOT NULL)",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version a workspace is at; 0 for an empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: str) -> int:
+    """Bring the workspace to :data:`SCHEMA_VERSION` atomically; return the version found."""
+    found = schema_version(con)
+    if found > SCHEMA_VERSION:
+        raise EngineError(
+            f"workspace schema version {found} is newer than this leaderlens knows "
+            f"({SCHEMA_VERSION}); upgrade leaderlens",
+            file=path,
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for step in MIGRATIONS[found:]:
+            for statement in step:
+                con.execute(statement)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return found

@@ -1,0 +1,661 @@
+"""The workspace: one embedded DuckDB file holding everything leaderlens knows.
+
+``Workspace.open(path)`` creates or migrates the file. ``ingest_*`` methods take a path (read by
+the matching reader, format detected) or a pandas / polars DataFrame in canonical columns, and
+load it atomically and idempotently (:mod:`leaderlens.store.load`). Query methods return new
+pandas frames with UTC times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from leaderlens.errors import BadInputError, EngineError, MissingDataError, check_choice
+from leaderlens.readers.attention import read_attention
+from leaderlens.readers.base import ReadResult
+from leaderlens.readers.mentions import read_mentions
+from leaderlens.readers.prices import read_prices
+from leaderlens.readers.statements import read_statements
+from leaderlens.settings import Settings
+from leaderlens.store.load import TABLES, Upsert, in_transaction, upsert
+from leaderlens.store.schema import migrate, schema_version
+from leaderlens.store.summary import WorkspaceSummary, summarize
+
+Source = str | Path | Any  # a path, or a pandas / polars DataFrame
+ALWAYS_OPEN = "24/7"
+
+
+@lru_cache(maxsize=64)
+def calendar_time_zone(calendar: str) -> str:
+    """The time zone of a trading calendar name (``24/7`` is UTC); unknown names refused."""
+    if calendar == ALWAYS_OPEN:
+        return "UTC"
+    import exchange_calendars as xcals
+
+    names = xcals.get_calendar_names(include_aliases=True)
+    if calendar not in names:
+        some = ", ".join(["24/7", "XNYS", "XNAS", "XHKG", "XSHG", "XLON", "XTKS"])
+        raise BadInputError(
+            f"unknown calendar {calendar!r}; use 24/7 or an exchange calendar name ({some}, ...)",
+            field="calendar",
+        )
+    return str(xcals.get_calendar(calendar).tz)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What one ingest did.
+
+    ``rows_read`` rows came out of the reader (after ``rows_rejected`` were skipped);
+    ``rows_added`` were new, ``rows_replaced`` overwrote conflicting stored rows, ``rows_unchanged``
+    were already stored as they are, ``rows_kept`` conflicted and were left as stored.
+    """
+
+    kind: str
+    target: str
+    source: str
+    format: str
+    time_zone: str
+    freq: str | None
+    rows_read: int
+    rows_added: int
+    rows_replaced: int
+    rows_unchanged: int
+    rows_kept: int
+    rows_rejected: int
+    rejects_file: str | None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    load_id: int | None = None
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.kind} for {self.target} from {self.source} (format {self.format}"
+            + (f", frequency {self.freq}" if self.freq else "")
+            + ")",
+            f"  times: {self.time_zone}",
+            f"  rows read {self.rows_read:,}: added {self.rows_added:,}, unchanged "
+            f"{self.rows_unchanged:,}, replaced {self.rows_replaced:,}, kept {self.rows_kept:,}",
+        ]
+        if self.rows_rejected:
+            lines.append(f"  rejected {self.rows_rejected:,} rows, listed in {self.rejects_file}")
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+class Workspace:
+    """A leaderlens workspace (one DuckDB file). Use :meth:`open`; close it or use ``with``."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self._con = con
+
+    # ---------------------------------------------------------------------------- lifecycle
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Workspace:
+        """Open (creating and migrating when needed) the workspace at ``path``.
+
+        ``path`` defaults to :attr:`Settings.workspace` (``LEADERLENS_WORKSPACE`` or
+        ``./leaderlens.duckdb``).
+        """
+        target = Path(path) if path is not None else Settings.from_env().workspace
+        if read_only and not target.exists():
+            raise MissingDataError("no workspace here; ingest something first", file=str(target))
+        if target.is_dir():
+            raise BadInputError("is a folder; give a workspace file path", file=str(target))
+        try:
+            con = duckdb.connect(str(target), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise EngineError(
+                f"cannot open the workspace ({exc}); another leaderlens process may be writing "
+                f"to it: wait for it to finish",
+                file=str(target),
+            ) from exc
+        except duckdb.Error as exc:
+            raise BadInputError(f"not a leaderlens workspace ({exc})", file=str(target)) from exc
+        con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            migrate(con, str(target))
+        return cls(target, con)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r})"
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for the engines and for read-only SQL by power users."""
+        return self._con
+
+    # ---------------------------------------------------------------------------- entities
+    def add_leader(
+        self,
+        leader_id: str,
+        *,
+        name: str | None = None,
+        company: str | None = None,
+        handles: Mapping[str, str] | None = None,
+    ) -> None:
+        """Create or update a leader (fields left ``None`` keep their stored value)."""
+        self._put_entity(
+            "leaders",
+            "leader_id",
+            leader_id,
+            {"name": name, "company": company, "handles": dict(handles) if handles else None},
+        )
+
+    def add_brand(
+        self,
+        brand_id: str,
+        *,
+        name: str | None = None,
+        query_terms: Sequence[str] | None = None,
+        leader_ids: Sequence[str] | None = None,
+    ) -> None:
+        """Create or update a brand with its query terms and leaders."""
+        self._put_entity(
+            "brands",
+            "brand_id",
+            brand_id,
+            {
+                "name": name,
+                "query_terms": list(query_terms) if query_terms is not None else None,
+                "leader_ids": list(leader_ids) if leader_ids is not None else None,
+            },
+        )
+
+    def add_asset(
+        self,
+        asset_id: str,
+        *,
+        calendar: str | None = None,
+        name: str | None = None,
+        benchmark: str | None = None,
+        kind: str | None = None,
+    ) -> None:
+        """Create or update an asset. A new asset needs its ``calendar`` (``24/7`` or an
+        exchange calendar such as ``XNYS``); a stored calendar is never silently changed."""
+        stored = self._asset_calendar(asset_id)
+        if calendar is None and stored is None:
+            raise BadInputError(
+                f"asset {asset_id!r} is new: give its calendar (XNYS, XHKG, ... or 24/7)",
+                field="calendar",
+                asset=asset_id,
+            )
+        if calendar is not None and stored is not None and calendar != stored:
+            raise BadInputError(
+                f"asset {asset_id!r} is stored with calendar {stored}; got {calendar}",
+                field="calendar",
+                asset=asset_id,
+            )
+        chosen = calendar or stored
+        assert chosen is not None  # narrowed above
+        self._put_entity(
+            "assets",
+            "asset_id",
+            asset_id,
+            {
+                "name": name,
+                "kind": kind,
+                "calendar": chosen,
+                "tz": calendar_time_zone(chosen),
+                "benchmark_id": benchmark,
+            },
+        )
+
+    def _asset_calendar(self, asset_id: str) -> str | None:
+        row = self._con.execute(
+            "SELECT calendar FROM assets WHERE asset_id = ?", [asset_id]
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def _put_entity(self, table: str, key: str, ident: str, values: dict[str, object]) -> None:
+        if not isinstance(ident, str) or not ident.strip():
+            raise BadInputError(f"{key} must be a non-empty text; got {ident!r}", field=key)
+        exists = self._con.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", [ident]).fetchone()
+        given = {k: v for k, v in values.items() if v is not None}
+        if exists:
+            if given:
+                sets = ", ".join(f"{k} = ?" for k in given)
+                self._con.execute(
+                    f"UPDATE {table} SET {sets} WHERE {key} = ?", [*given.values(), ident]
+                )
+            return
+        given.setdefault("name", ident)
+        cols = ", ".join([key, *given])
+        marks = ", ".join("?" * (len(given) + 1))
+        self._con.execute(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})", [ident, *given.values()]
+        )
+
+    # ---------------------------------------------------------------------------- ingest
+    def ingest_prices(
+        self,
+        source: Source,
+        *,
+        asset: str,
+        calendar: str | None = None,
+        freq: str | None = None,
+        tz: str | None = None,
+        format: str | None = None,
+        benchmark: str | None = None,
+        on_bad_rows: str = "error",
+        on_conflict: str = "error",
+        encoding: str = "utf-8",
+        rejects_path: str | Path | None = None,
+    ) -> LoadReport:
+        """Load a price file or frame as bars of ``asset``.
+
+        The calendar defaults to 24/7 for plainly crypto files and must otherwise be given the
+        first time an asset is loaded; later loads reuse it.
+        """
+        read = read_prices(
+            source, format=format, tz=tz, freq=freq, on_bad_rows=on_bad_rows, encoding=encoding
+        )
+        chosen = calendar or self._asset_calendar(asset) or read.calendar_hint
+
+        def entities() -> None:
+            self.add_asset(asset, calendar=chosen, benchmark=benchmark)
+
+        return self._load(read, (asset, read.freq), asset, entities, on_conflict, rejects_path)
+
+    def ingest_statements(
+        self,
+        source: Source,
+        *,
+        leader: str,
+        channel: str | None = None,
+        tz: str | None = None,
+        format: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        on_bad_rows: str = "error",
+        on_conflict: str = "error",
+        encoding: str = "utf-8",
+        rejects_path: str | Path | None = None,
+    ) -> LoadReport:
+        """Load a leader's statements (X archive, CSV, JSONL, Parquet or a frame)."""
+        read = read_statements(
+            source,
+            format=format,
+            tz=tz,
+            channel=channel,
+            columns=columns,
+            on_bad_rows=on_bad_rows,
+            encoding=encoding,
+        )
+        return self._load(
+            read, (leader,), leader, lambda: self.add_leader(leader), on_conflict, rejects_path
+        )
+
+    def ingest_brand_posts(
+        self,
+        source: Source,
+        *,
+        brand: str,
+        channel: str | None = None,
+        tz: str | None = None,
+        format: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        on_bad_rows: str = "error",
+        on_conflict: str = "error",
+        encoding: str = "utf-8",
+        rejects_path: str | Path | None = None,
+    ) -> LoadReport:
+        """Load posts by the brand's own official channels."""
+        read = read_statements(
+            source,
+            format=format,
+            tz=tz,
+            channel=channel,
+            columns=columns,
+            on_bad_rows=on_bad_rows,
+            encoding=encoding,
+            kind="brand_posts",
+        )
+        return self._load(
+            read, (brand,), brand, lambda: self.add_brand(brand), on_conflict, rejects_path
+        )
+
+    def ingest_attention(
+        self,
+        source: Source,
+        *,
+        metric: str,
+        brand: str | None = None,
+        leader: str | None = None,
+        column: str | None = None,
+        tz: str | None = None,
+        format: str | None = None,
+        on_bad_rows: str = "error",
+        on_conflict: str = "error",
+        encoding: str = "utf-8",
+        rejects_path: str | Path | None = None,
+    ) -> LoadReport:
+        """Load an attention series (search interest, mention counts, ...) of a brand or leader."""
+        if (brand is None) == (leader is None):
+            raise BadInputError("give exactly one of brand or leader", field="brand")
+        if not metric or not metric.strip():
+            raise BadInputError("metric must be a non-empty name", field="metric")
+        read = read_attention(
+            source,
+            format=format,
+            tz=tz,
+            column=column,
+            on_bad_rows=on_bad_rows,
+            encoding=encoding,
+        )
+        subject_kind, subject = ("brand", brand) if brand is not None else ("leader", leader)
+        assert subject is not None  # exactly one given, checked above
+
+        def entities() -> None:
+            if subject_kind == "brand":
+                self.add_brand(subject)
+            else:
+                self.add_leader(subject)
+
+        owner = (subject_kind, subject, metric, read.freq)
+        return self._load(read, owner, f"{subject}/{metric}", entities, on_conflict, rejects_path)
+
+    def ingest_mentions(
+        self,
+        source: Source,
+        *,
+        brand: str,
+        platform: str | None = None,
+        tz: str | None = None,
+        format: str | None = None,
+        columns: Mapping[str, str] | None = None,
+        on_bad_rows: str = "error",
+        on_conflict: str = "error",
+        encoding: str = "utf-8",
+        rejects_path: str | Path | None = None,
+    ) -> LoadReport:
+        """Load pieces of conversation about a brand (for share of voice and sentiment)."""
+        read = read_mentions(
+            source,
+            format=format,
+            tz=tz,
+            columns=columns,
+            platform=platform,
+            on_bad_rows=on_bad_rows,
+            encoding=encoding,
+        )
+        return self._load(
+            read, (brand,), brand, lambda: self.add_brand(brand), on_conflict, rejects_path
+        )
+
+    def _load(
+        self,
+        read: ReadResult,
+        owner: Sequence[object],
+        target: str,
+        entities: Callable[[], None],
+        on_conflict: str,
+        rejects_path: str | Path | None,
+    ) -> LoadReport:
+        check_choice("on_conflict", on_conflict, ("error", "keep", "replace"))
+        table = TABLES[read.kind]
+        digest = _sha256(read.source)
+        load_id = self._next_load_id()
+
+        def work() -> Upsert:
+            entities()
+            result = upsert(
+                self._con,
+                table,
+                owner,
+                read.frame,
+                on_conflict=on_conflict,
+                source=read.source,
+                lines=read.lines,
+                load_id=load_id,
+            )
+            if result.added or result.replaced:
+                self._con.execute(
+                    """INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [
+                        load_id,
+                        read.kind,
+                        target,
+                        read.source,
+                        digest,
+                        read.format,
+                        read.time_zone,
+                        read.freq,
+                        len(read.frame),
+                        result.added,
+                        result.replaced,
+                        len(read.rejects),
+                        list(read.notes),
+                        datetime.now(UTC),
+                    ],
+                )
+            return result
+
+        try:
+            result = in_transaction(self._con, work)
+        except duckdb.Error as exc:
+            raise EngineError(
+                f"the load failed in the workspace ({exc})", file=read.source
+            ) from exc
+        rejects_file = _write_rejects(read, rejects_path) if read.rejects else None
+        return LoadReport(
+            kind=read.kind,
+            target=target,
+            source=read.source,
+            format=read.format,
+            time_zone=read.time_zone,
+            freq=read.freq,
+            rows_read=len(read.frame),
+            rows_added=result.added,
+            rows_replaced=result.replaced,
+            rows_unchanged=result.unchanged,
+            rows_kept=result.kept,
+            rows_rejected=len(read.rejects),
+            rejects_file=rejects_file,
+            notes=read.notes,
+            load_id=load_id if (result.added or result.replaced) else None,
+        )
+
+    def _next_load_id(self) -> int:
+        row = self._con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+        return int(row[0]) if row else 1
+
+    # ---------------------------------------------------------------------------- ground truth
+    def set_ground_truth(self, name: str, payload: pd.DataFrame | Mapping[str, Any]) -> None:
+        """Store a named piece of ground truth (a frame or a JSON-able mapping)."""
+        if isinstance(payload, pd.DataFrame):
+            body = {"frame": json.loads(payload.to_json(orient="table", date_format="iso"))}
+        else:
+            body = {"mapping": dict(payload)}
+        self._con.execute(
+            "INSERT OR REPLACE INTO ground_truth VALUES (?, ?)", [name, json.dumps(body)]
+        )
+
+    def ground_truth(self, name: str) -> pd.DataFrame | dict[str, Any]:
+        """A named piece of ground truth stored by :meth:`set_ground_truth` (the demo's)."""
+        row = self._con.execute(
+            "SELECT payload FROM ground_truth WHERE name = ?", [name]
+        ).fetchone()
+        if row is None:
+            names = [r[0] for r in self._con.execute("SELECT name FROM ground_truth").fetchall()]
+            raise MissingDataError(
+                f"no ground truth named {name!r}; stored: {', '.join(names) or 'none'}",
+                field="name",
+            )
+        body = json.loads(row[0])
+        if "frame" in body:
+            return pd.read_json(io.StringIO(json.dumps(body["frame"])), orient="table")
+        return dict(body["mapping"])
+
+    # ---------------------------------------------------------------------------- queries
+    def summary(self) -> WorkspaceSummary:
+        """What the workspace holds, per leader, brand, asset and attention series."""
+        return summarize(self._con, str(self.path), schema_version(self._con))
+
+    def leaders(self) -> pd.DataFrame:
+        return self._con.execute("SELECT * FROM leaders ORDER BY leader_id").df()
+
+    def brands(self) -> pd.DataFrame:
+        return self._con.execute("SELECT * FROM brands ORDER BY brand_id").df()
+
+    def assets(self) -> pd.DataFrame:
+        return self._con.execute("SELECT * FROM assets ORDER BY asset_id").df()
+
+    def loads(self) -> pd.DataFrame:
+        return self._con.execute("SELECT * FROM loads ORDER BY load_id").df()
+
+    def statements(
+        self,
+        leader: str | None = None,
+        *,
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+        channel: str | None = None,
+    ) -> pd.DataFrame:
+        """Statements (all leaders, or one), optionally within [start, end) and one channel."""
+        return self._texts("statements", "leader_id", leader, start, end, channel)
+
+    def brand_posts(
+        self,
+        brand: str | None = None,
+        *,
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+        channel: str | None = None,
+    ) -> pd.DataFrame:
+        """Posts by brands' own channels (all brands, or one)."""
+        return self._texts("brand_posts", "brand_id", brand, start, end, channel)
+
+    def mentions(
+        self,
+        brand: str | None = None,
+        *,
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+    ) -> pd.DataFrame:
+        """Conversation about brands (all, or one)."""
+        return self._texts("mentions", "brand_id", brand, start, end, None)
+
+    def bars(
+        self,
+        asset: str,
+        *,
+        freq: str = "1d",
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+    ) -> pd.DataFrame:
+        """Bars of one asset at one frequency, oldest first."""
+        where, params = _window("ts", start, end)
+        out = self._con.execute(
+            f"""SELECT ts, open, high, low, close, adj_close, volume FROM bars
+                WHERE asset_id = ? AND freq = ? {where} ORDER BY ts""",
+            [asset, freq, *params],
+        ).df()
+        if (
+            out.empty
+            and not self._con.execute(
+                "SELECT 1 FROM bars WHERE asset_id = ? LIMIT 1", [asset]
+            ).fetchone()
+        ):
+            raise MissingDataError(f"no bars for asset {asset!r}", asset=asset)
+        return out
+
+    def attention(
+        self,
+        metric: str,
+        *,
+        brand: str | None = None,
+        leader: str | None = None,
+        start: str | datetime | None = None,
+        end: str | datetime | None = None,
+    ) -> pd.DataFrame:
+        """One attention series of a brand or a leader, oldest first."""
+        if (brand is None) == (leader is None):
+            raise BadInputError("give exactly one of brand or leader", field="brand")
+        kind, subject = ("brand", brand) if brand is not None else ("leader", leader)
+        where, params = _window("ts", start, end)
+        return self._con.execute(
+            f"""SELECT ts, value, freq FROM attention
+                WHERE subject_kind = ? AND subject_id = ? AND metric = ? {where} ORDER BY ts""",
+            [kind, subject, metric, *params],
+        ).df()
+
+    def _texts(
+        self,
+        table: str,
+        owner: str,
+        ident: str | None,
+        start: str | datetime | None,
+        end: str | datetime | None,
+        channel: str | None,
+    ) -> pd.DataFrame:
+        where, params = _window("ts", start, end)
+        if ident is not None:
+            where += f" AND {owner} = ?"
+            params.append(ident)
+        if channel is not None:
+            where += " AND channel = ?"
+            params.append(channel)
+        return self._con.execute(
+            f"SELECT * EXCLUDE (load_id) FROM {table} WHERE TRUE {where} ORDER BY ts", params
+        ).df()
+
+
+def _window(
+    column: str, start: str | datetime | None, end: str | datetime | None
+) -> tuple[str, list[object]]:
+    where, params = "", []
+    for bound, op, name in ((start, ">=", "start"), (end, "<", "end")):
+        if bound is None:
+            continue
+        stamp = pd.Timestamp(bound)
+        if stamp.tzinfo is None:
+            raise BadInputError(
+                f"{name} {bound!r} has no time zone; give an offset (e.g. 2021-05-01T00:00Z)",
+                field=name,
+            )
+        where += f" AND {column} {op} ?"
+        params.append(stamp.tz_convert("UTC").to_pydatetime())
+    return where, params
+
+
+def _sha256(source: str) -> str | None:
+    path = Path(source)
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_rejects(read: ReadResult, rejects_path: str | Path | None) -> str:
+    name = Path(read.source).name if read.source != "<DataFrame>" else "frame"
+    target = Path(rejects_path) if rejects_path is not None else Path(f"{name}.rejects.csv")
+    frame = read.rejects_frame()
+    frame.insert(0, "file", read.source)
+    frame.to_csv(target, index=False)
+    return str(target)

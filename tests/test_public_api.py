@@ -1,0 +1,41 @@
+"""The names users import from ``leaderlens`` are pinned: adding or removing one is a decision."""
+
+import leaderlens
+
+PUBLIC = {
+    "BadInputError",
+    "ConflictError",
+    "DemoWorld",
+    "EngineError",
+    "LeaderlensError",
+    "LoadReport",
+    "MissingDataError",
+    "ReadResult",
+    "Reject",
+    "Settings",
+    "Workspace",
+    "WorkspaceSummary",
+    "__version__",
+    "build_demo",
+    "generate_world",
+    "read_attention",
+    "read_mentions",
+    "read_prices",
+    "read_statements",
+}
+
+
+def test_public_names_are_pinned() -> None:
+    assert set(leaderlens.__all__) == PUBLIC
+
+
+def test_every_public_name_resolves() -> None:
+    for name in leaderlens.__all__:
+        assert getattr(leaderlens, name) is not None
+
+
+def test_version_follows_the_changelog() -> None:
+    from pathlib import Path
+
+    changelog = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text()
+    assert f"## {leaderlens.__version__}" in changelog
