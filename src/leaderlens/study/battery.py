@@ -1,0 +1,134 @@
+"""Run every applicable test of METHODS section 3 on one window of one study.
+
+The battery is the finish step's single entry point: abnormal values in, a :class:`Battery`
+out (the tests, the CAAR, its bootstrap interval and the Kolari-Pynnönen r used).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from leaderlens.study import tests_parametric as tp
+from leaderlens.study import tests_rank as tr
+from leaderlens.study.abnormal import AbnormalReturns
+from leaderlens.study.resampling import BootstrapInterval, bootstrap_caar
+from leaderlens.study.result import TestResult
+
+
+@dataclass(frozen=True)
+class Battery:
+    """The tests of one window.
+
+    Attributes:
+        window: (t1, t2) relative bars; n: valid events; caar: mean CAR over the window.
+        model, convention: of the abnormal values tested.
+        r: the cross-correlation used by the Kolari-Pynnönen tests (None: not run).
+        bootstrap: percentile interval of the CAAR (None when not asked for).
+        results: every test, in METHODS order.
+    """
+
+    window: tuple[int, int]
+    n: int
+    caar: float
+    model: str
+    convention: str
+    r: float | None
+    bootstrap: BootstrapInterval | None
+    results: tuple[TestResult, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per test: name, statistic, p_value, distribution, null, n."""
+        return pd.DataFrame(
+            [
+                {
+                    "test": t.name,
+                    "statistic": t.statistic,
+                    "p_value": t.p_value,
+                    "distribution": t.distribution,
+                    "null": t.null,
+                    "n": t.n,
+                }
+                for t in self.results
+            ]
+        )
+
+    def _repr_html_(self) -> str:
+        """The test table as HTML for notebooks (pandas escapes the text)."""
+        return str(self.to_frame().to_html(index=False, escape=True))
+
+    def summary(self) -> str:
+        """A plain-text table of the battery."""
+        head = (
+            f"window {self.window}, N = {self.n}, CAAR = {self.caar:.6g} "
+            f"({self.model} model, {self.convention} convention)"
+        )
+        return "\n".join([head, *(t.summary() for t in self.results)])
+
+
+def run_battery(
+    abn: AbnormalReturns,
+    window: tuple[int, int] | None = None,
+    *,
+    calendar_index: ArrayLike | None = None,
+    r: float | None = None,
+    n_bootstrap: int = 1000,
+    seed: int | None = 0,
+) -> Battery:
+    """Every test of METHODS section 3 on ``window`` (None: the whole event panel).
+
+    Args:
+        abn: abnormal values of the study.
+        window: (t1, t2) relative bars, inclusive.
+        calendar_index: (N, T) calendar position of each estimation bar; when given, r is
+            :func:`~leaderlens.study.tests_parametric.residual_cross_correlation` of the
+            estimation residuals and the Kolari-Pynnönen tests run.
+        r: a cross-correlation to use instead (takes precedence over ``calendar_index``).
+        n_bootstrap: bootstrap draws for the CAAR interval (0: no bootstrap).
+        seed: seed of the bootstrap.
+    """
+    c = tp.valid_cumulative(abn, window)
+    span = c.window
+    if r is None and calendar_index is not None:
+        r = tp.residual_cross_correlation(abn.est_residuals, calendar_index)
+    ranks = tr.rank_panel(abn)
+    results: list[TestResult] = [
+        tp.pooled_j1(abn, span),
+        tp.cross_sectional_t(abn, span),
+        tp.brown_warner_1980(abn, span),
+        tp.crude_dependence(abn, span),
+        tp.patell_z(abn, span),
+        tp.bmp_t(abn, span),
+    ]
+    if r is not None:
+        results += [
+            tp.kolari_pynnonen_bmp(abn, span, r=r),
+            tp.kolari_pynnonen_patell(abn, span, r=r),
+        ]
+    results += [
+        tp.lamb_z(abn, span),
+        tr.sign_test(abn, span),
+        tr.generalized_sign(abn, span),
+        tr.corrado_rank(abn, span[0], ranks=ranks)
+        if span[0] == span[1]
+        else tr.cowan_cumulative_rank(abn, span, ranks=ranks),
+        tr.corrado_zivney_rank(abn, span, ranks=ranks),
+        tr.corrado_zivney_sign(abn, span, ranks=ranks),
+        tr.grank_t(abn, span),
+        tr.wilcoxon_signed_rank(abn, span),
+    ]
+    car = c.car[c.valid]
+    boot = bootstrap_caar(car, n_draws=n_bootstrap, seed=seed) if n_bootstrap > 0 else None
+    return Battery(
+        window=span,
+        n=int(car.size),
+        caar=float(np.mean(car)),
+        model=abn.model,
+        convention=abn.convention,
+        r=r,
+        bootstrap=boot,
+        results=tuple(results),
+    )
