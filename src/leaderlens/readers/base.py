@@ -243,7 +243,7 @@ class LineMap:
 # --------------------------------------------------------------------------------------------
 # Times
 
-_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2}|\bUTC|\bGMT)\s*$")
+_OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2}|UTC|GMT)\s*$")
 
 
 def has_offset(values: pd.Series) -> np.ndarray:
