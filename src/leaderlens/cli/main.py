@@ -5,15 +5,28 @@ Exit codes: 0 success, 2 bad input (the message names file, line and field), 1 i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from leaderlens.errors import LeaderlensError
+from leaderlens.cli.shared import (
+    BadRowsOpt,
+    ConflictOpt,
+    EncodingOpt,
+    FileArg,
+    FormatOpt,
+    JsonOpt,
+    RejectsOpt,
+    TzOpt,
+    WorkspaceOpt,
+    err,
+    out,
+    run,
+    write_json,
+)
+from leaderlens.cli.study import study
 
 app = typer.Typer(
     name="leaderlens",
@@ -26,66 +39,7 @@ ingest_app = typer.Typer(help="Load files you hold into the workspace.", no_args
 add_app = typer.Typer(help="Declare leaders, brands and assets.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(add_app, name="add")
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace file (default: $LEADERLENS_WORKSPACE or ./leaderlens.duckdb).",
-    ),
-]
-JsonOpt = Annotated[
-    Path | None, typer.Option("--json", help="Also write machine-readable results to this file.")
-]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="Input format (default: detect).")]
-TzOpt = Annotated[
-    str | None, typer.Option("--tz", help="Time zone of times without a UTC offset (IANA name).")
-]
-BadRowsOpt = Annotated[
-    str,
-    typer.Option(
-        "--on-bad-rows",
-        help="error: refuse the file at the first bad row; skip: load the rest and list the "
-        "skipped rows in a rejects file.",
-    ),
-]
-ConflictOpt = Annotated[
-    str,
-    typer.Option(
-        "--on-conflict",
-        help="When a stored key arrives with other values: error, keep (stored) or replace.",
-    ),
-]
-RejectsOpt = Annotated[
-    Path | None,
-    typer.Option("--rejects", help="Rejects file (default: ./<input name>.rejects.csv)."),
-]
-EncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the file.")]
-FileArg = Annotated[Path, typer.Argument(help="The file to load.", show_default=False)]
-
-
-def run(action: Callable[[], Any]) -> Any:
-    """Run one command body, turning leaderlens errors into messages and exit codes."""
-    try:
-        return action()
-    except LeaderlensError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        raise typer.Exit(exc.exit_code) from exc
-    except KeyboardInterrupt:
-        err.print("interrupted: nothing of the unfinished step was stored")
-        raise typer.Exit(130) from None
-    except Exception as exc:  # a bug, not the user's input
-        err.print(f"internal error: {type(exc).__name__}: {exc}")
-        raise typer.Exit(1) from exc
-
-
-def write_json(path: Path | None, payload: object) -> None:
-    if path is not None:
-        path.write_text(json.dumps(payload, indent=2, default=str, ensure_ascii=False) + "\n")
+app.command("study")(study)
 
 
 def _open(workspace: Path | None) -> Any:

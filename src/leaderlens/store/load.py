@@ -20,6 +20,7 @@ import pandas as pd
 
 from leaderlens.errors import ConflictError, check_choice
 from leaderlens.readers.base import COLUMNS, LineMap
+from leaderlens.store.sql import first_row
 
 OnConflict = Literal["error", "keep", "replace"]
 ON_CONFLICT: tuple[str, ...] = ("error", "keep", "replace")
@@ -96,10 +97,12 @@ def upsert(
         con.unregister("__incoming")
     match = " AND ".join(f"s.{c} = t.{c}" for c in table.owner + table.key)
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM t.{c}" for c in table.values) or "FALSE"
-    counts = con.execute(
-        f"""SELECT count(*) FILTER (WHERE {differs}), count(*) FILTER (WHERE NOT ({differs}))
-            FROM __staged s JOIN {table.name} t ON {match}"""
-    ).fetchone()
+    counts = first_row(
+        con,
+        f"""SELECT count(*) FILTER (WHERE {differs}),
+                   count(*) FILTER (WHERE NOT ({differs}))
+            FROM __staged s JOIN {table.name} t ON {match}""",
+    )
     n_conflicts, n_unchanged = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     if n_conflicts and on_conflict == "error":
         _raise_conflict(con, table, match, differs, n_conflicts, source, lines)
@@ -128,7 +131,7 @@ def upsert(
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+    row = first_row(con, f"SELECT count(*) FROM {name}")
     return int(row[0]) if row else 0
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import duckdb
 
 from leaderlens.errors import EngineError
+from leaderlens.store.sql import first_row
 
 _TEXT_ROWS = """
     statement_id VARCHAR NOT NULL,
@@ -71,12 +72,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The version a workspace is at; 0 for an empty file."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()
+    exists = first_row(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    )
     if not exists or not exists[0]:
         return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    row = first_row(con, "SELECT value FROM meta WHERE key = 'schema_version'")
     return int(row[0]) if row else 0
 
 

@@ -9,10 +9,11 @@ bar conventions; the event study reports them where they matter).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import duckdb
 import pandas as pd
+
+from leaderlens.store.calendars import session_count
 
 STEP_SECONDS = {"1m": 60, "1h": 3600, "1d": 86400, "1w": 7 * 86400}
 
@@ -116,7 +117,7 @@ def _missing_bars(
     if calendar != "24/7":
         if freq != "1d":
             return None
-        sessions = _session_count(calendar, first.date().isoformat(), last.date().isoformat())
+        sessions = session_count(calendar, first.date().isoformat(), last.date().isoformat())
         return None if sessions is None else max(sessions - int(n), 0)
     if freq == "1mo":
         expected = (last.year - first.year) * 12 + last.month - first.month + 1
@@ -125,14 +126,3 @@ def _missing_bars(
     else:
         return None
     return max(expected - int(n), 0)
-
-
-@lru_cache(maxsize=256)
-def _session_count(calendar: str, first: str, last: str) -> int | None:
-    import exchange_calendars as xcals
-
-    try:
-        cal = xcals.get_calendar(calendar, start=first, end=last)
-    except (ValueError, xcals.errors.CalendarError):
-        return None
-    return len(cal.sessions_in_range(first, last))

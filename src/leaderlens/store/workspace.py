@@ -14,9 +14,8 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -28,29 +27,16 @@ from leaderlens.readers.mentions import read_mentions
 from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
+from leaderlens.store.calendars import calendar_time_zone
 from leaderlens.store.load import TABLES, Upsert, in_transaction, upsert
 from leaderlens.store.schema import migrate, schema_version
+from leaderlens.store.sql import first_row
 from leaderlens.store.summary import WorkspaceSummary, summarize
 
+if TYPE_CHECKING:
+    from leaderlens.study.study_result import EventStudyResult
+
 Source = str | Path | Any  # a path, or a pandas / polars DataFrame
-ALWAYS_OPEN = "24/7"
-
-
-@lru_cache(maxsize=64)
-def calendar_time_zone(calendar: str) -> str:
-    """The time zone of a trading calendar name (``24/7`` is UTC); unknown names refused."""
-    if calendar == ALWAYS_OPEN:
-        return "UTC"
-    import exchange_calendars as xcals
-
-    names = xcals.get_calendar_names(include_aliases=True)
-    if calendar not in names:
-        some = ", ".join(["24/7", "XNYS", "XNAS", "XHKG", "XSHG", "XLON", "XTKS"])
-        raise BadInputError(
-            f"unknown calendar {calendar!r}; use 24/7 or an exchange calendar name ({some}, ...)",
-            field="calendar",
-        )
-    return str(xcals.get_calendar(calendar).tz)
 
 
 @dataclass(frozen=True)
@@ -225,15 +211,13 @@ class Workspace:
         )
 
     def _asset_calendar(self, asset_id: str) -> str | None:
-        row = self._con.execute(
-            "SELECT calendar FROM assets WHERE asset_id = ?", [asset_id]
-        ).fetchone()
+        row = first_row(self._con, "SELECT calendar FROM assets WHERE asset_id = ?", [asset_id])
         return str(row[0]) if row else None
 
     def _put_entity(self, table: str, key: str, ident: str, values: dict[str, object]) -> None:
         if not isinstance(ident, str) or not ident.strip():
             raise BadInputError(f"{key} must be a non-empty text; got {ident!r}", field=key)
-        exists = self._con.execute(f"SELECT 1 FROM {table} WHERE {key} = ?", [ident]).fetchone()
+        exists = first_row(self._con, f"SELECT 1 FROM {table} WHERE {key} = ?", [ident])
         given = {k: v for k, v in values.items() if v is not None}
         if exists:
             if given:
@@ -479,8 +463,15 @@ class Workspace:
         )
 
     def _next_load_id(self) -> int:
-        row = self._con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()
+        row = first_row(self._con, "SELECT coalesce(max(load_id), 0) + 1 FROM loads")
         return int(row[0]) if row else 1
+
+    # ---------------------------------------------------------------------------- analyses
+    def event_study(self, **options: Any) -> EventStudyResult:
+        """Run an event study on this workspace; see :func:`leaderlens.event_study`."""
+        from leaderlens.study.event_study import event_study
+
+        return event_study(self, **options)
 
     # ---------------------------------------------------------------------------- ground truth
     def set_ground_truth(self, name: str, payload: pd.DataFrame | Mapping[str, Any]) -> None:
@@ -495,11 +486,12 @@ class Workspace:
 
     def ground_truth(self, name: str) -> pd.DataFrame | dict[str, Any]:
         """A named piece of ground truth stored by :meth:`set_ground_truth` (the demo's)."""
-        row = self._con.execute(
-            "SELECT payload FROM ground_truth WHERE name = ?", [name]
-        ).fetchone()
+        row = first_row(self._con, "SELECT payload FROM ground_truth WHERE name = ?", [name])
         if row is None:
-            names = [r[0] for r in self._con.execute("SELECT name FROM ground_truth").fetchall()]
+            names = [
+                r[0]
+                for r in self._con.execute("SELECT name FROM ground_truth ORDER BY name").fetchall()
+            ]
             raise MissingDataError(
                 f"no ground truth named {name!r}; stored: {', '.join(names) or 'none'}",
                 field="name",
@@ -573,14 +565,31 @@ class Workspace:
                 WHERE asset_id = ? AND freq = ? {where} ORDER BY ts""",
             [asset, freq, *params],
         ).df()
-        if (
-            out.empty
-            and not self._con.execute(
-                "SELECT 1 FROM bars WHERE asset_id = ? LIMIT 1", [asset]
-            ).fetchone()
+        if out.empty and not first_row(
+            self._con, "SELECT 1 FROM bars WHERE asset_id = ? LIMIT 1", [asset]
         ):
             raise MissingDataError(f"no bars for asset {asset!r}", asset=asset)
         return out
+
+    def bars_for(self, assets: Sequence[str], *, freq: str = "1d") -> pd.DataFrame:
+        """Bars of several assets at one frequency in one query, sorted by asset then time
+        (columns asset_id, ts, open, high, low, close, adj_close, volume)."""
+        names = list(dict.fromkeys(assets))
+        found = self._con.execute(
+            """SELECT DISTINCT asset_id FROM bars WHERE asset_id IN (SELECT unnest(?))
+               AND freq = ?""",
+            [names, freq],
+        ).fetchall()
+        missing = sorted(set(names) - {str(r[0]) for r in found})
+        if missing:
+            raise MissingDataError(
+                f"no {freq} bars for asset {', '.join(map(repr, missing))}", asset=missing[0]
+            )
+        return self._con.execute(
+            """SELECT asset_id, ts, open, high, low, close, adj_close, volume FROM bars
+               WHERE asset_id IN (SELECT unnest(?)) AND freq = ? ORDER BY asset_id, ts""",
+            [names, freq],
+        ).df()
 
     def attention(
         self,
