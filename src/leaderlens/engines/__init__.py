@@ -1,0 +1,1 @@
+"""Where the relational steps of a study run: the embedded DuckDB (default)."""

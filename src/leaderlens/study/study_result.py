@@ -1,0 +1,338 @@
+"""The finished answer of an event study: per-event and aggregate tables, tests, a plot.
+
+:class:`EventStudyResult` is immutable. ``events_frame()`` is the per-event table (one row per
+event, with the statements it clusters, day 0, how it was aligned, the estimation length, the
+model's parameters, AR by relative bar, CAR with its t and p, and the reason when excluded);
+``aggregate_frame()`` holds AAR and CAAR by relative bar with N; ``tests_frame()`` the battery;
+``to_dict()`` the JSON contract of ``leaderlens study --json``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from leaderlens.study.abnormal import AveragePath
+from leaderlens.study.battery import Battery
+from leaderlens.study.result import TestResult
+
+if TYPE_CHECKING:
+    from leaderlens.study.event_study import StudySettings
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """Results split by a statement attribute: CAAR per group and tests of equal means."""
+
+    by: str
+    table: pd.DataFrame
+    tests: tuple[TestResult, ...]
+
+
+@dataclass(frozen=True)
+class EventStudyResult:
+    """An event study's results.
+
+    Attributes
+    ----------
+    settings: every setting used (model, windows, return type, variance convention, ...).
+    events: one row per event (see :meth:`events_frame`), including excluded ones.
+    ar: (E, L) abnormal values by relative bar of the event window (NaN when excluded).
+    ar_t: (E, L) t of each abnormal value with its prediction-error variance, t(T - K).
+    returns: (E, L) the asset's raw returns in the event window (excess returns for the
+        factor model), as used.
+    params: (E, K) normal-model parameters (names in ``param_names``).
+    path: AAR, CAAR and N by relative bar over the studied events.
+    battery: every test of METHODS section 3 on the whole event window (None with < 2 events).
+    bhar_test: skewness-adjusted t of the mean BHAR (None without a benchmark or < 3 events).
+    placebo: the placebo / permutation test (None when not run).
+    groups: the split by ``settings.by`` (None when not asked for).
+    """
+
+    settings: StudySettings
+    events: pd.DataFrame
+    ar: np.ndarray
+    ar_t: np.ndarray
+    returns: np.ndarray
+    params: np.ndarray
+    param_names: tuple[str, ...]
+    path: AveragePath
+    battery: Battery | None
+    bhar_test: TestResult | None
+    placebo: TestResult | None
+    groups: GroupResult | None
+
+    # ---------------------------------------------------------------------------- tables
+    @property
+    def relative_bars(self) -> np.ndarray:
+        t1, t2 = self.settings.window
+        return np.arange(t1, t2 + 1)
+
+    @property
+    def n_studied(self) -> int:
+        return int((self.events["excluded"] == "").sum())
+
+    def events_frame(self) -> pd.DataFrame:
+        """One row per event: labels, times, day 0, alignment, parameters, AR_t, CAR, t, p."""
+        out = self.events.copy()
+        out["time"] = pd.to_datetime(out["time"], utc=True)
+        out["day0"] = _day0_labels(out["day0"].to_numpy(), self.settings.freq)
+        for j, name in enumerate(self.param_names):
+            out[name] = self.params[:, j]
+        for j, rel in enumerate(self.relative_bars):
+            out[f"ar[{rel}]"] = self.ar[:, j]
+        for j, rel in enumerate(self.relative_bars):
+            out[f"ar_t[{rel}]"] = self.ar_t[:, j]
+        for j, rel in enumerate(self.relative_bars):
+            out[f"r[{rel}]"] = self.returns[:, j]
+        return out
+
+    def aggregate_frame(self) -> pd.DataFrame:
+        """AAR and CAAR by relative bar, with the number of events N_t behind each."""
+        return pd.DataFrame(
+            {
+                "bar": self.path.bars,
+                "aar": self.path.aar,
+                "caar": self.path.caar,
+                "n": self.path.n,
+            }
+        )
+
+    def tests_frame(self) -> pd.DataFrame:
+        """Every test: name, statistic, p-value, null distribution, H0, N."""
+        results = list(self.battery.results) if self.battery is not None else []
+        results += [t for t in (self.bhar_test, self.placebo) if t is not None]
+        return pd.DataFrame(
+            [
+                {
+                    "test": t.name,
+                    "statistic": t.statistic,
+                    "p_value": t.p_value,
+                    "distribution": t.distribution,
+                    "null": t.null,
+                    "n": t.n,
+                }
+                for t in results
+            ],
+            columns=["test", "statistic", "p_value", "distribution", "null", "n"],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy per-event table (same as :meth:`events_frame`)."""
+        return self.events_frame()
+
+    # ---------------------------------------------------------------------------- text
+    def summary(self) -> str:
+        s = self.settings
+        b = self.battery
+        lines = [
+            f"Event study: {s.events_from} on {s.asset or 'per-event assets'} "
+            f"({s.freq} bars, {s.returns} returns)",
+            f"  model {s.model}, estimation {list(s.estimation)}, window {list(s.window)}, "
+            f"min estimation bars {s.min_estimation}, {s.convention} variance convention",
+            f"  events {len(self.events)}: studied {self.n_studied}, "
+            f"excluded {len(self.events) - self.n_studied}",
+        ]
+        reasons = self.events.loc[self.events["excluded"] != "", "excluded"]
+        for reason, count in reasons.str.replace(r"\d+$", "N", regex=True).value_counts().items():
+            lines.append(f"    excluded: {reason} ({count})")
+        if b is not None:
+            ci = (
+                f", bootstrap {b.bootstrap.level:.0%} CI [{b.bootstrap.low:.4%}, "
+                f"{b.bootstrap.high:.4%}]"
+                if b.bootstrap is not None
+                else ""
+            )
+            lines.append(f"  CAAR{list(b.window)} = {b.caar:.4%} (N = {b.n}){ci}")
+            lines.append(f"  {'test':<44}{'statistic':>11}{'p-value':>10}  distribution")
+            for _, row in self.tests_frame().iterrows():
+                lines.append(
+                    f"  {row['test'][:43]:<44}{row['statistic']:>11.4f}{row['p_value']:>10.4f}"
+                    f"  {row['distribution']}"
+                )
+        if self.groups is not None:
+            lines.append(f"  by {self.groups.by}:")
+            for _, row in self.groups.table.iterrows():
+                lines.append(
+                    f"    {row['group']:<20} N={row['n']:<6} CAAR={row['caar']:.4%} "
+                    f"t={row['t']:.3f}"
+                )
+            lines += [f"    {t.summary()}" for t in self.groups.tests]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"EventStudyResult({self.settings.model} model, {len(self.events)} events, "
+            f"{self.n_studied} studied)"
+        )
+
+    def _repr_html_(self) -> str:
+        head = html.escape(self.summary().splitlines()[0])
+        tests = self.tests_frame().to_html(index=False, escape=True, float_format="%.4f")
+        events = self.events_frame()[
+            ["label", "time", "day0", "aligned", "car", "car_t", "car_p", "excluded"]
+        ].to_html(index=False, escape=True, max_rows=20, float_format="%.4f")
+        return f"<h4>{head}</h4>{tests}{events}"
+
+    # ---------------------------------------------------------------------------- JSON
+    def to_dict(self) -> dict[str, Any]:
+        """The ``leaderlens study --json`` contract (returns as fractions, day0 ISO)."""
+        frame = self.events_frame()
+        rel = [str(int(b)) for b in self.relative_bars]
+        events = []
+        for i, row in enumerate(frame.itertuples(index=False)):
+            excluded = row.excluded or None
+            events.append(
+                {
+                    "label": row.label,
+                    "statement_ids": list(row.statement_ids),
+                    "asset": row.asset,
+                    "time": row.time.isoformat(),
+                    "day0": row.day0,
+                    "aligned": row.aligned,
+                    "gap_hours": _num(row.gap_hours),
+                    "overlaps": bool(row.overlaps),
+                    "n_estimation": int(row.n_estimation),
+                    "params": {n: _num(self.params[i, j]) for j, n in enumerate(self.param_names)},
+                    "ar": {r: _num(self.ar[i, j]) for j, r in enumerate(rel)},
+                    "ar_t": {r: _num(self.ar_t[i, j]) for j, r in enumerate(rel)},
+                    "returns": {r: _num(self.returns[i, j]) for j, r in enumerate(rel)},
+                    "car": _num(row.car),
+                    "car_t": _num(row.car_t),
+                    "car_p": _num(row.car_p),
+                    "excluded": excluded,
+                }
+            )
+        tests = [
+            {
+                "name": r.test,
+                "statistic": _num(r.statistic),
+                "p_value": _num(r.p_value),
+                "distribution": r.distribution,
+                "null": r.null,
+                "n": int(r.n),
+            }
+            for r in self.tests_frame().itertuples(index=False)
+        ]
+        b = self.battery
+        aggregate: dict[str, Any] = {
+            "n": b.n if b is not None else self.n_studied,
+            "caar": _num(b.caar) if b is not None else None,
+            "window": list(self.settings.window),
+            "tests": tests,
+            "path": [
+                {"bar": int(bar), "aar": _num(a), "caar": _num(c), "n": int(n)}
+                for bar, a, c, n in zip(
+                    self.path.bars, self.path.aar, self.path.caar, self.path.n, strict=True
+                )
+            ],
+        }
+        if b is not None and b.bootstrap is not None:
+            aggregate["bootstrap_ci"] = {
+                "level": b.bootstrap.level,
+                "low": b.bootstrap.low,
+                "high": b.bootstrap.high,
+            }
+        if b is not None:
+            aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
+        out: dict[str, Any] = {
+            "settings": self.settings.to_dict(),
+            "events": events,
+            "aggregate": aggregate,
+        }
+        if self.groups is not None:
+            out["groups"] = {
+                "by": self.groups.by,
+                "table": [
+                    {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+                    for row in self.groups.table.to_dict(orient="records")
+                ],
+                "tests": [
+                    {
+                        "name": t.name,
+                        "statistic": _num(t.statistic),
+                        "p_value": _num(t.p_value),
+                        "distribution": t.distribution,
+                    }
+                    for t in self.groups.tests
+                ],
+            }
+        return out
+
+    # ---------------------------------------------------------------------------- plot
+    def plot(self, level: float = 0.95) -> Any:
+        """CAAR by relative bar with a confidence band (plotly figure).
+
+        The band is CAAR_t +/- z * sd_t / sqrt(N_t), with sd_t the cross-sectional standard
+        deviation of the events' cumulative abnormal values up to bar t.
+        """
+        import plotly.graph_objects as go
+        from scipy import stats
+
+        band = self.caar_band(level)
+        fig = go.Figure()
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([band["bar"], band["bar"][::-1]]),
+                y=np.concatenate([band["high"], band["low"][::-1]]),
+                fill="toself",
+                line={"width": 0},
+                fillcolor="rgba(31,119,180,0.2)",
+                name=f"{level:.0%} band",
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(go.Scatter(x=band["bar"], y=band["caar"], mode="lines+markers", name="CAAR"))
+        fig.add_hline(y=0, line={"color": "grey", "width": 1})
+        z = stats.norm.ppf(0.5 + level / 2)
+        fig.update_layout(
+            title=html.escape(f"CAAR, {self.settings.model} model (band: ±{z:.2f} SE)"),
+            xaxis_title="bar relative to day 0",
+            yaxis_title=f"CAAR ({self.settings.returns} returns)",
+            yaxis_tickformat=".2%",
+            template="plotly_white",
+        )
+        return fig
+
+    def caar_band(self, level: float = 0.95) -> pd.DataFrame:
+        """CAAR by relative bar with its cross-sectional confidence band (columns bar, caar,
+        low, high, n)."""
+        from scipy import stats
+
+        studied = self.events["excluded"].to_numpy() == ""
+        cum = np.cumsum(self.ar[studied], axis=1)
+        n = np.isfinite(cum).sum(axis=0)
+        caar = np.nanmean(cum, axis=0) if cum.size else np.full(cum.shape[1], np.nan)
+        sd = np.nanstd(cum, axis=0, ddof=1) if cum.shape[0] > 1 else np.full(cum.shape[1], np.nan)
+        half = stats.norm.ppf(0.5 + level / 2) * sd / np.sqrt(np.maximum(n, 1))
+        return pd.DataFrame(
+            {
+                "bar": self.relative_bars,
+                "caar": caar,
+                "low": caar - half,
+                "high": caar + half,
+                "n": n,
+            }
+        )
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    x = float(value)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+def _day0_labels(ns: np.ndarray, freq: str) -> list[str | None]:
+    """Day 0 as an ISO date (daily) or an ISO instant in UTC (intraday)."""
+    out = np.full(len(ns), None, dtype=object)
+    ok = ns >= 0
+    stamps = pd.to_datetime(ns[ok], utc=True)
+    text = stamps.strftime("%Y-%m-%d") if freq == "1d" else stamps.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out[ok] = np.asarray(text, dtype=object)
+    return list(out)
