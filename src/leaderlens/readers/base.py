@@ -169,7 +169,7 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
             line=line,
         ) from exc
     text = text.removeprefix("\ufeff")
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the whole text)
         raise BadInputError("the file holds no data", file=str(p))
     return text
 
@@ -195,7 +195,8 @@ def csv_record_lines(text: str, delimiter: str = ",") -> np.ndarray:
     starts = []
     previous_end = 0
     for record in reader:
-        if record:
+        # pandas skips blank and whitespace-only lines; so do the line numbers.
+        if record and not (len(record) == 1 and not record[0].strip()):
             starts.append(previous_end + 1)
         previous_end = reader.line_num
     return np.asarray(starts, dtype=np.int64)
@@ -435,7 +436,7 @@ def require_columns(frame: pd.DataFrame, needed: tuple[str, ...], source: str, l
 def numbers(raw: pd.Series, *, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
     """Parse numbers (``decimal`` comma allowed). Returns ``(values, bad)``; blanks are NaN."""
     if raw.dtype.kind in "if":
-        values = raw.to_numpy(dtype="float64")
+        values = raw.to_numpy(dtype="float64", na_value=np.nan)
         return values, np.zeros(len(raw), dtype=bool)
     text = raw.astype("string").str.strip()
     if decimal != ".":
