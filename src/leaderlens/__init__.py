@@ -17,6 +17,13 @@ from leaderlens.errors import (
     LeaderlensError,
     MissingDataError,
 )
+from leaderlens.fetchers import (
+    FetchReport,
+    fetch_attention,
+    fetch_crypto,
+    fetch_posts,
+    fetch_prices,
+)
 from leaderlens.readers.attention import read_attention
 from leaderlens.readers.base import ReadResult, Reject
 from leaderlens.readers.mentions import read_mentions
@@ -25,6 +32,8 @@ from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
 from leaderlens.store.summary import WorkspaceSummary
 from leaderlens.store.workspace import LoadReport, Workspace
+from leaderlens.study.event_study import StudySettings, event_study
+from leaderlens.study.study_result import EventStudyResult
 
 __version__ = "0.1.0"
 
@@ -33,16 +42,24 @@ __all__ = [
     "ConflictError",
     "DemoWorld",
     "EngineError",
+    "EventStudyResult",
+    "FetchReport",
     "LeaderlensError",
     "LoadReport",
     "MissingDataError",
     "ReadResult",
     "Reject",
     "Settings",
+    "StudySettings",
     "Workspace",
     "WorkspaceSummary",
     "__version__",
     "build_demo",
+    "event_study",
+    "fetch_attention",
+    "fetch_crypto",
+    "fetch_posts",
+    "fetch_prices",
     "generate_world",
     "read_attention",
     "read_mentions",

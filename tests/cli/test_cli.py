@@ -28,6 +28,12 @@ COMMANDS = [
     ["add", "asset"],
     ["ls"],
     ["demo"],
+    ["study"],
+    ["fetch"],
+    ["fetch", "prices"],
+    ["fetch", "crypto"],
+    ["fetch", "attention"],
+    ["fetch", "posts"],
 ]
 
 
@@ -36,7 +42,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
-    leaf = command and command[-1] not in ("ingest", "add")
+    leaf = command and command[-1] not in ("ingest", "add", "fetch")
     if leaf:
         assert "--workspace" in result.output
 

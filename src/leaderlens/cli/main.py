@@ -26,6 +26,7 @@ from leaderlens.cli.shared import (
     run,
     write_json,
 )
+from leaderlens.cli.fetch import fetch_app
 from leaderlens.cli.study import study
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ add_app = typer.Typer(help="Declare leaders, brands and assets.", no_args_is_hel
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(add_app, name="add")
 app.command("study")(study)
+app.add_typer(fetch_app, name="fetch")
 
 
 def _open(workspace: Path | None) -> Any:

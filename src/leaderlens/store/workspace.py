@@ -477,7 +477,11 @@ class Workspace:
     def set_ground_truth(self, name: str, payload: pd.DataFrame | Mapping[str, Any]) -> None:
         """Store a named piece of ground truth (a frame or a JSON-able mapping)."""
         if isinstance(payload, pd.DataFrame):
-            body = {"frame": json.loads(payload.to_json(orient="table", date_format="iso"))}
+            body = {
+                "frame": json.loads(
+                    payload.to_json(orient="table", date_format="iso", double_precision=15)
+                )
+            }
         else:
             body = {"mapping": dict(payload)}
         self._con.execute(
