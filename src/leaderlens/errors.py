@@ -4,7 +4,7 @@
 
     LeaderlensError                 root: catch this to catch everything leaderlens raises
     ├── BadInputError               a file, frame or argument the user gave is wrong (CLI exit 2)
-    │   └── ConflictError           a key already stored (or repeated in the input) with other values
+    │   └── ConflictError           a stored or repeated key arrives with other values
     ├── MissingDataError            the workspace lacks what a computation needs (CLI exit 2)
     └── EngineError                 the storage or compute engine failed (CLI exit 1)
 

@@ -182,3 +182,56 @@ def test_the_callers_frame_is_untouched(tmp_path: Path) -> None:
         ws.ingest_prices(a, asset="A", calendar="XNYS", benchmark="M")
         ws.event_study(events=moments, asset="A", n_bootstrap=0, n_placebo=0)
     pd.testing.assert_frame_equal(moments, before)
+
+
+@pytest.mark.parametrize("model", ["market", "market-adjusted", "constant-mean"])
+def test_running_sums_agree_with_the_dense_path(tmp_path: Path, model: str) -> None:
+    a, mk, moments = world(seed=9)
+    with ll.Workspace.open(tmp_path / "w.duckdb") as ws:
+        ws.ingest_prices(mk, asset="M", calendar="XNYS")
+        ws.ingest_prices(a, asset="A", calendar="XNYS", benchmark="M")
+        options = dict(
+            events=moments,
+            asset="A",
+            model=model,
+            window=WINDOW,
+            estimation=EST,
+            min_estimation=MIN_EST,
+            n_bootstrap=0,
+            n_placebo=0,
+        )
+        dense = ws.event_study(**options, tests="all").events_frame()
+        fast_result = ws.event_study(**options, tests="per-event")
+        fast = fast_result.events_frame()
+    assert "running sums" in " ".join(fast_result.settings.notes)
+    assert (fast["excluded"] != "").tolist() == (dense["excluded"] != "").tolist()
+    columns = [
+        c
+        for c in dense.columns
+        if c.startswith(("ar", "r[")) or c in ("car", "car_t", "car_p", "alpha", "beta", "mean")
+    ]
+    for column in columns:
+        np.testing.assert_allclose(
+            fast[column].to_numpy(float),
+            dense[column].to_numpy(float),
+            rtol=1e-10,
+            atol=1e-12,
+            err_msg=column,
+        )
+    assert fast["n_estimation"].tolist() == dense["n_estimation"].tolist()
+
+
+def test_the_running_sums_follow_new_loads(tmp_path: Path) -> None:
+    a, mk, moments = world(seed=4)
+    with ll.Workspace.open(tmp_path / "w.duckdb") as ws:
+        ws.ingest_prices(mk, asset="M", calendar="XNYS")
+        ws.ingest_prices(a, asset="A", calendar="XNYS", benchmark="M")
+        options = dict(events=moments, asset="A", n_bootstrap=0, n_placebo=0, tests="per-event")
+        before = ws.event_study(**options).events_frame()["car"].to_numpy()
+        changed = a.copy()
+        changed["close"] = changed["close"] * np.linspace(1.0, 1.3, len(changed))
+        ws.ingest_prices(changed, asset="A", on_conflict="replace")
+        after = ws.event_study(**options).events_frame()["car"].to_numpy()
+        dense = ws.event_study(**{**options, "tests": "all"}).events_frame()["car"].to_numpy()
+    assert not np.allclose(before, after, equal_nan=True)
+    np.testing.assert_allclose(after, dense, rtol=1e-10, atol=1e-12)

@@ -89,6 +89,9 @@ def study(
     ] = 1000,
     placebo: Annotated[int, typer.Option("--placebo", help="Placebo samples (0: none).")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of bootstrap and placebo draws.")] = 0,
+    tests: Annotated[
+        str, typer.Option("--tests", help="all (the battery) or per-event (AR, CAR, t only).")
+    ] = "all",
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Write the CAAR plot to this HTML file."),
@@ -126,6 +129,7 @@ def study(
                 n_bootstrap=bootstrap,
                 n_placebo=placebo,
                 seed=seed,
+                tests=tests,
             )
         out.print(result.summary(), markup=False)
         if json_path is not None:

@@ -70,15 +70,15 @@ def gather_panels(
     values = {}
     for name in value_columns:
         panel = np.full((n, j), np.nan)
-        panel[rows, columns] = _floats(got[name])
+        panel[rows, columns] = as_floats(got[name])
         values[name] = panel
     ts = np.full((n, j), -1, dtype=np.int64)
     ts[rows, columns] = np.asarray(got["ts"], dtype=np.int64)
     return Panels(offsets=np.asarray(offsets, np.int64), values=values, ts=ts)
 
 
-def _floats(column: object) -> np.ndarray:
+def as_floats(column: object) -> np.ndarray:
     """A fetched column as float64 with NULL (masked) values as NaN."""
     if isinstance(column, np.ma.MaskedArray):
-        return column.filled(np.nan).astype(np.float64)
+        return np.asarray(np.ma.filled(column.astype(np.float64), np.nan))
     return np.asarray(column, dtype=np.float64)

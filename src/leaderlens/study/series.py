@@ -96,6 +96,16 @@ def asset_grid(bar_ts: np.ndarray, calendar: TradingCalendar, freq: str) -> np.n
     return bar_ts
 
 
+def asset_grid_is_regular(grid: np.ndarray, calendar: TradingCalendar) -> bool:
+    """Whether a daily grid is exactly the calendar's sessions (or UTC days) between its ends,
+    so that a day's position on it follows from the calendar alone."""
+    if grid.size == 0 or calendar.is_24_7:
+        return True
+    sessions = calendar.sessions.astype("datetime64[ns]").view(np.int64)
+    lo, hi = np.searchsorted(sessions, [grid[0], grid[-1]])
+    return bool(hi - lo + 1 == grid.size and np.array_equal(sessions[lo : hi + 1], grid))
+
+
 def build_grid(
     bars: pd.DataFrame,
     calendars: dict[str, TradingCalendar],

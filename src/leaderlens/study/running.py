@@ -1,0 +1,521 @@
+"""The fast path: window sums as differences of running sums kept in the workspace.
+
+For the constant-mean, market-adjusted and market models, an event's estimation-window fit
+needs only sums over the window: the count of usable bars, sum r, sum m, sum r^2, sum m^2,
+sum r m. One windowed pass per (asset, benchmark) stores the running sums of those in the
+workspace (table ``series_cache``); an event's window sums are then the difference of the
+running sums at the window's two ends, two equality joins, however long the window. The
+event-window values come from one more equality join. The finish is closed form in NumPy.
+
+Cancellation: the running sums are of values centred on the pair's full-sample means, so each
+window's centred cross-products (``Sxx = sum x'^2 - n xbar'^2``) subtract numbers of the size of
+the window's own variation, and agree with a direct OLS to about 1e-13.
+
+The cache is rebuilt whenever the asset or its benchmark has been loaded since (the newest
+``load_id`` of their bars is part of the key). It serves daily studies without estimation masks
+(masks and intraday windows take the dense path).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from leaderlens.align import TradingCalendar, get_calendar
+from leaderlens.engines.duckdb_engine import as_floats
+from leaderlens.errors import MissingDataError
+from leaderlens.study.abnormal import AbnormalReturns
+from leaderlens.study.eventize import (
+    Computed,
+    benchmarks,
+    daily_day0,
+    data_reason,
+    events_table,
+    param_names,
+)
+from leaderlens.study.series import STEP_NS, Grid, asset_grid_is_regular, build_grid
+from leaderlens.study.settings import StudySettings
+
+if TYPE_CHECKING:
+    from leaderlens.store.workspace import Workspace
+
+CACHE_DDL = """CREATE TABLE IF NOT EXISTS series_cache (
+    series_id INTEGER NOT NULL, k BIGINT NOT NULL, ts BIGINT NOT NULL, r DOUBLE, m DOUBLE,
+    cn BIGINT, cr DOUBLE, cm DOUBLE, crr DOUBLE, cmm DOUBLE, crm DOUBLE)"""
+META_DDL = """CREATE TABLE IF NOT EXISTS series_cache_meta (
+    series_id INTEGER NOT NULL, asset_id VARCHAR NOT NULL, benchmark_id VARCHAR NOT NULL,
+    freq VARCHAR NOT NULL, kind VARCHAR NOT NULL, stamp BIGINT NOT NULL, mean_r DOUBLE,
+    mean_m DOUBLE, first_ts BIGINT, last_ts BIGINT, regular BOOLEAN NOT NULL)"""
+SUMS = ("cn", "cr", "cm", "crr", "cmm", "crm")
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """One cached series: an asset paired with its benchmark ("" for the constant-mean model),
+    at a frequency and return type, as of the newest load (``stamp``) of either's bars."""
+
+    asset: str
+    benchmark: str
+    freq: str
+    kind: str
+    stamp: int
+
+
+@dataclass(frozen=True)
+class CachedSeries:
+    """What the meta table says of one cached series."""
+
+    series_id: int
+    stamp: int
+    mean_r: float
+    mean_m: float
+    first_ts: int
+    last_ts: int
+    regular: bool  # the grid is exactly the calendar's sessions (or days) from first to last
+
+
+def running_sums(r: np.ndarray, m: np.ndarray | None) -> tuple[dict[str, np.ndarray], float, float]:
+    """Running sums over usable bars of values centred on their means (module docstring)."""
+    x = np.zeros_like(r) if m is None else m
+    ok = np.isfinite(r) & np.isfinite(x)
+    mean_r = float(r[ok].mean()) if ok.any() else 0.0
+    mean_m = float(x[ok].mean()) if ok.any() and m is not None else 0.0
+    rc = np.where(ok, r - mean_r, 0.0)
+    mc = np.where(ok, x - mean_m, 0.0)
+    sums = {
+        "cn": np.cumsum(ok.astype(np.int64)),
+        "cr": np.cumsum(rc),
+        "cm": np.cumsum(mc),
+        "crr": np.cumsum(rc * rc),
+        "cmm": np.cumsum(mc * mc),
+        "crm": np.cumsum(rc * mc),
+    }
+    return sums, mean_r, mean_m
+
+
+def cached(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str, str], CachedSeries]:
+    """Every cached series by (asset, benchmark, freq, kind); creates the tables if needed."""
+    con.execute(CACHE_DDL)
+    con.execute(META_DDL)
+    rows = con.execute(
+        """SELECT asset_id, benchmark_id, freq, kind, series_id, stamp, mean_r, mean_m,
+                  first_ts, last_ts, regular FROM series_cache_meta"""
+    ).fetchall()
+    return {
+        (str(a), str(b), str(f), str(k)): CachedSeries(
+            int(i), int(st), mr, mm, int(ft), int(lt), bool(reg)
+        )
+        for a, b, f, k, i, st, mr, mm, ft, lt, reg in rows
+    }
+
+
+def store(
+    con: duckdb.DuckDBPyConnection,
+    key: CacheKey,
+    series_id: int,
+    grid: Grid,
+    code: int,
+    m: np.ndarray | None,
+    regular: bool,
+) -> None:
+    """Replace the cached series ``series_id`` with this asset's grid segment (one
+    transaction), rows in ``k`` order so that each series is stored contiguously."""
+    seg = grid.segment(code)
+    r = grid.r[seg]
+    sums, mean_r, mean_m = running_sums(r, m)
+    frame = pd.DataFrame(
+        {
+            "series_id": np.full(r.size, series_id, dtype=np.int32),
+            "k": np.arange(r.size, dtype=np.int64),
+            "ts": grid.ts[seg],
+            "r": r,
+            "m": m if m is not None else np.full(r.size, np.nan),
+            **sums,
+        }
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM series_cache WHERE series_id = ?", [series_id])
+        con.execute("DELETE FROM series_cache_meta WHERE series_id = ?", [series_id])
+        con.register("__cache_rows", frame)
+        con.execute("INSERT INTO series_cache SELECT * FROM __cache_rows")
+        con.unregister("__cache_rows")
+        con.execute(
+            "INSERT INTO series_cache_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                series_id,
+                key.asset,
+                key.benchmark,
+                key.freq,
+                key.kind,
+                key.stamp,
+                mean_r,
+                mean_m,
+                int(frame["ts"].iloc[0]),
+                int(frame["ts"].iloc[-1]),
+                regular,
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """Per-event window sums and event-window values from the cache (N events).
+
+    k0: (N,) day 0 position on the asset's grid (-1: the grid lacks day 0). sums: name -> (N,)
+    estimation-window sums of centred values. mean_r, mean_m: (N,) the centring constants.
+    r, m: (N, L) event-window values.
+    """
+
+    k0: np.ndarray
+    sums: dict[str, np.ndarray]
+    mean_r: np.ndarray
+    mean_m: np.ndarray
+    r: np.ndarray
+    m: np.ndarray
+
+    def take(self, rows: np.ndarray) -> Reduced:
+        """The same quantities for a subset of the events."""
+        return Reduced(
+            self.k0[rows],
+            {k: v[rows] for k, v in self.sums.items()},
+            self.mean_r[rows],
+            self.mean_m[rows],
+            self.r[rows],
+            self.m[rows],
+        )
+
+
+def grid_positions(
+    day0: np.ndarray, first: np.ndarray, last: np.ndarray, calendar: TradingCalendar
+) -> np.ndarray:
+    """Day 0's position on regular daily grids starting at ``first`` (all UTC ns), computed
+    from the calendar alone; -1 where day 0 is outside ``[first, last]`` or not a session."""
+    inside = (day0 >= first) & (day0 <= last)
+    if calendar.is_24_7:
+        k0 = (day0 - first) // STEP_NS["1d"]
+        return np.where(inside, k0, -1)
+    sessions = calendar.sessions.astype("datetime64[ns]").view(np.int64)
+    pos = np.searchsorted(sessions, day0)
+    hit = inside & (sessions[np.minimum(pos, sessions.size - 1)] == day0)
+    return np.where(hit, pos - np.searchsorted(sessions, first), -1)
+
+
+def lookup_positions(
+    con: duckdb.DuckDBPyConnection, series_id: np.ndarray, day0: np.ndarray
+) -> np.ndarray:
+    """Day 0's position on irregular grids: an equality join on the instant."""
+    n = series_id.size
+    ev = pd.DataFrame({"i": np.arange(n), "sid": series_id.astype(np.int32), "day0": day0})
+    con.register("__ev", ev)
+    try:
+        got = con.execute(
+            """SELECT ev.i, c.k FROM series_cache c
+               JOIN __ev ev ON c.series_id = ev.sid AND c.ts = ev.day0"""
+        ).fetchnumpy()
+    finally:
+        con.unregister("__ev")
+    k0 = np.full(n, -1, dtype=np.int64)
+    k0[np.asarray(got["i"], dtype=np.int64)] = got["k"]
+    return k0
+
+
+def reduce_events(
+    con: duckdb.DuckDBPyConnection,
+    series_id: np.ndarray,
+    k0: np.ndarray,
+    estimation: tuple[int, int],
+    window: tuple[int, int],
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """One scan of the cache: the running sums at each estimation window's two ends and the
+    values at every event-window bar, by equality join on (series, position). Events with
+    ``k0 < 0`` are skipped. Returns the window sums (N,) and r, m (N, L)."""
+    e1, e2 = estimation
+    t1, t2 = window
+    n, length = series_id.size, t2 - t1 + 1
+    offsets = np.concatenate([[e1 - 1, e2], np.arange(t1, t2 + 1)]).astype(np.int64)
+    live = np.flatnonzero(k0 >= 0)
+    wanted = pd.DataFrame(
+        {
+            "i": np.repeat(live, offsets.size),
+            "j": np.tile(np.arange(offsets.size), live.size),
+            "sid": np.repeat(series_id[live].astype(np.int32), offsets.size),
+            "k": (k0[live][:, None] + offsets[None, :]).ravel(),
+        }
+    )
+    con.register("__wanted", wanted)
+    try:
+        # The big table probes a hash table built on the small one: DuckDB's join ordering
+        # would build on the cache (two million rows) here, so it is pinned for this query.
+        con.execute("SET disabled_optimizers = 'join_order'")
+        got = con.execute(
+            f"""SELECT w.i, w.j, c.r, c.m, {", ".join("c." + s for s in SUMS)}
+                FROM series_cache c JOIN __wanted w ON c.series_id = w.sid AND c.k = w.k"""
+        ).fetchnumpy()
+    finally:
+        con.execute("RESET disabled_optimizers")
+        con.unregister("__wanted")
+    rows = np.asarray(got["i"], dtype=np.int64)
+    cols = np.asarray(got["j"], dtype=np.int64)
+    panel = {}
+    for name in ("r", "m", *SUMS):
+        values = np.full((n, offsets.size), np.nan)
+        values[rows, cols] = as_floats(got[name])
+        panel[name] = values
+    # A window end before the series' first bar contributes running sums of 0.
+    sums = {s: np.nan_to_num(panel[s][:, 1]) - np.nan_to_num(panel[s][:, 0]) for s in SUMS}
+    return sums, panel["r"][:, 2 : 2 + length], panel["m"][:, 2 : 2 + length]
+
+
+def finish_from_sums(
+    model: str, red: Reduced, first_bar: int, min_estimation: int
+) -> tuple[AbnormalReturns, np.ndarray]:
+    """Closed-form fit and abnormal values from window sums (MacKinlay 1997 eqs. 7-12).
+
+    Same conventions as :func:`leaderlens.study.models.fit_normal_model` ("textbook"):
+    s^2 = SSR / (T - K), prediction-error variance s^2 (1 + 1/T + (x - xbar)^2 / Sxx).
+    """
+    s = red.sums
+    n = s["cn"].astype(np.float64)
+    t_safe = np.maximum(n, 1.0)
+    xbar, ybar = s["cm"] / t_safe, s["cr"] / t_safe  # means of centred values
+    syy = s["crr"] - n * ybar * ybar
+    n_events, length = red.r.shape
+    bars = np.arange(first_bar, first_bar + length, dtype=np.int64)
+    if model == "market":
+        sxx = s["cmm"] - n * xbar * xbar
+        sxy = s["crm"] - n * xbar * ybar
+        with np.errstate(invalid="ignore", divide="ignore"):
+            beta = sxy / sxx
+        alpha = (ybar + red.mean_r) - beta * (xbar + red.mean_m)
+        ssr = syy - beta * sxy
+        k = 2
+        predicted = alpha[:, None] + beta[:, None] * red.m
+        x_dev = (red.m - (xbar + red.mean_m)[:, None])[:, :, None]
+        with np.errstate(divide="ignore"):
+            sxx_inv = (1.0 / sxx)[:, None, None]
+        h0 = 1.0 / t_safe
+        params = np.column_stack([alpha, beta])
+        bad_x = ~(sxx > 0)
+    elif model == "market-adjusted":
+        # AR = R - R_m; s^2 over the estimation window of (R - R_m) around its mean.
+        ssr = syy + (s["cmm"] - n * xbar * xbar) - 2 * (s["crm"] - n * xbar * ybar)
+        k = 1
+        predicted = red.m
+        x_dev = np.zeros((n_events, length, 0))
+        sxx_inv = np.zeros((n_events, 0, 0))
+        h0 = np.zeros(n_events)
+        params = np.column_stack([np.zeros(n_events), np.ones(n_events)])
+        bad_x = np.zeros(n_events, dtype=bool)
+    else:  # constant mean
+        mean = ybar + red.mean_r
+        ssr = syy
+        k = 1
+        predicted = np.repeat(mean[:, None], length, axis=1)
+        x_dev = np.zeros((n_events, length, 0))
+        sxx_inv = np.zeros((n_events, 0, 0))
+        h0 = 1.0 / t_safe
+        params = mean[:, None]
+        bad_x = np.zeros(n_events, dtype=bool)
+    dof = (n - k).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s2 = ssr / (n - k)
+    x_needed = model != "constant-mean"
+    missing = ~np.isfinite(red.r) | (~np.isfinite(red.m) if x_needed else False)
+    reason = np.full(n_events, "", dtype=object)
+    reason[red.k0 < 0] = "day 0 has no bar"
+    too_few = (red.k0 >= 0) & (n < min_estimation)
+    reason[too_few] = np.strings.add(
+        np.strings.add("too few estimation bars (", n[too_few].astype(np.int64).astype(str)),
+        f" < {min_estimation})",
+    )
+    reason[(reason == "") & bad_x] = "market returns do not vary in the estimation window"
+    reason[(reason == "") & ~(s2 > 0)] = "zero residual variance in the estimation window"
+    fitted = reason == ""
+    gap = fitted & missing.any(axis=1)
+    reason[gap] = np.strings.add(
+        "missing value in the event window at relative bar ",
+        bars[missing[gap].argmax(axis=1)].astype(str),
+    )
+    valid = reason == ""
+    ar = np.where(valid[:, None], red.r - predicted, np.nan)
+    quad = np.einsum("nlp,npq,nlq->nl", x_dev, sxx_inv, x_dev) if x_dev.shape[2] else 0.0
+    var_ar = np.where(valid[:, None], s2[:, None] * (1.0 + h0[:, None] + quad), np.nan)
+    return AbnormalReturns(
+        model=model.replace("-", "_"),
+        convention="textbook",
+        bars=bars,
+        ar=ar,
+        var_ar=var_ar,
+        t=ar / np.sqrt(var_ar),
+        x_dev=np.where(valid[:, None, None], x_dev, 0.0) if x_dev.shape[2] else x_dev,
+        sxx_inv=np.where(valid[:, None, None], sxx_inv, 0.0) if sxx_inv.shape[2] else sxx_inv,
+        h0=h0,
+        s2=np.where(valid, s2, np.nan),
+        dof=dof,
+        n_obs=n.astype(np.int64),
+        est_residuals=np.full((n_events, 0), np.nan),
+        valid=valid,
+        reason=reason.astype(str),
+    ), np.where(fitted[:, None], params, np.nan)
+
+
+def running_sums_serve(settings: StudySettings, ws: Workspace) -> bool:
+    """Whether this study can take the running-sum path (module docstring)."""
+    return (
+        settings.tests == "per-event"
+        and settings.freq == "1d"
+        and settings.model in ("constant-mean", "market-adjusted", "market")
+        and not settings.mask_overlaps
+        and settings.convention == "textbook"
+        and not ws.read_only
+    )
+
+
+def compute_from_running_sums(
+    ws: Workspace, settings: StudySettings, moments: pd.DataFrame
+) -> tuple[Computed, tuple[str, ...]]:
+    """The study's events and abnormal values from the cached running sums."""
+    con = ws.connection
+    meta = ws.assets().set_index("asset_id")
+    event_assets = sorted(moments["asset"].unique())
+    missing = sorted(set(event_assets) - set(meta.index))
+    if missing:
+        raise MissingDataError(f"asset {missing[0]!r} is not in the workspace", asset=missing[0])
+    benches = benchmarks(settings, meta, event_assets)
+    needed = list(dict.fromkeys([*event_assets, *benches.values()]))
+    names = meta.loc[needed, "calendar"].astype(str)
+    by_name = {name: get_calendar(name) for name in names.unique()}
+    calendars = {asset: by_name[name] for asset, name in names.items()}
+    series = _fresh_series(ws, settings, event_assets, benches, calendars)
+    day0, how, gap = daily_day0(moments, calendars)
+    asset_of = moments["asset"].to_numpy(object)
+    per_asset = (
+        pd.DataFrame(
+            [
+                (a, s.series_id, s.first_ts, s.last_ts, s.regular, s.mean_r, s.mean_m)
+                for a, s in series.items()
+            ],
+            columns=["asset", "sid", "first", "last", "regular", "mean_r", "mean_m"],
+        )
+        .set_index("asset")
+        .loc[asset_of]
+    )
+    sid = per_asset["sid"].to_numpy(np.int64)
+    first = per_asset["first"].to_numpy(np.int64)
+    last = per_asset["last"].to_numpy(np.int64)
+    k0 = np.full(len(moments), -1, dtype=np.int64)
+    regular = per_asset["regular"].to_numpy(bool)
+    cal_name = np.array([calendars[a].name for a in asset_of.tolist()], dtype=object)
+    for name in np.unique(cal_name[regular]):
+        sel = np.flatnonzero(regular & (cal_name == name))
+        k0[sel] = grid_positions(day0[sel], first[sel], last[sel], calendars[asset_of[sel[0]]])
+    if (~regular).any():
+        sel = np.flatnonzero(~regular)
+        k0[sel] = lookup_positions(con, sid[sel], day0[sel])
+    sums, r, m = reduce_events(con, sid, k0, settings.estimation, settings.window)
+    reason = np.where(k0 >= 0, "", data_reason(day0, first, last)).astype(object)
+    t1, t2 = settings.window
+    codes = moments["asset"].map({a: i for i, a in enumerate(event_assets)}).to_numpy(np.int64)
+    stride = int(k0.max(initial=0)) + (t2 - t1) + 2  # keeps assets apart on one index
+    events = events_table(
+        settings,
+        moments,
+        np.where(k0 >= 0, k0 + codes * stride, -1),
+        day0,
+        how,
+        gap,
+        reason,
+        np.zeros(len(moments), dtype=bool),
+        n_bars=stride * len(event_assets),
+    )
+    studied = np.flatnonzero((events["excluded"] == "").to_numpy())
+    rows = events["moment"].to_numpy()[studied]
+    means = {
+        name: pd.Series({a: getattr(series[a], name) for a in event_assets})
+        .reindex(asset_of[rows])
+        .to_numpy(float)
+        for name in ("mean_r", "mean_m")
+    }
+    reduced = Reduced(
+        k0[rows],
+        {k: v[rows] for k, v in sums.items()},
+        means["mean_r"],
+        means["mean_m"],
+        r[rows],
+        m[rows],
+    )
+    abn, params = finish_from_sums(settings.model, reduced, t1, settings.min_estimation)
+    computed = Computed(
+        events=events,
+        studied=studied,
+        abn=abn,
+        params=params,
+        param_names=param_names(settings.model),
+        returns=reduced.r,
+        benchmark=reduced.m if benches else None,
+        calendar_index=None,
+        placebo=None,
+    )
+    notes = tuple(f"{a}: benchmark {b}" for a, b in benches.items())
+    return computed, (*notes, "window sums from running sums kept in the workspace")
+
+
+def _fresh_series(
+    ws: Workspace,
+    settings: StudySettings,
+    assets: list[str],
+    benches: dict[str, str],
+    calendars: dict[str, TradingCalendar],
+) -> dict[str, CachedSeries]:
+    """The cached series of every event asset, (re)built where its bars or its benchmark's
+    bars were loaded since it was cached."""
+    con = ws.connection
+    newest = dict(
+        con.execute(
+            "SELECT target, max(load_id) FROM loads WHERE kind = 'prices' GROUP BY target"
+        ).fetchall()
+    )
+    have = cached(con)
+    keys = {
+        a: CacheKey(
+            a,
+            benches.get(a, ""),
+            "1d",
+            settings.returns,
+            max(int(newest.get(a, 0)), int(newest.get(benches.get(a, ""), 0))),
+        )
+        for a in assets
+    }
+    stale = [
+        a
+        for a, key in keys.items()
+        if (
+            have.get((key.asset, key.benchmark, key.freq, key.kind)) is None
+            or have[(key.asset, key.benchmark, key.freq, key.kind)].stamp != key.stamp
+        )
+    ]
+    if stale:
+        needed = list(dict.fromkeys([*stale, *(benches[a] for a in stale if a in benches)]))
+        grid = build_grid(ws.bars_for(needed, freq="1d"), calendars, "1d", settings.returns)
+        code = {a: i for i, a in enumerate(grid.assets)}
+        next_id = max((c.series_id for c in have.values()), default=0) + 1
+        for asset in stale:
+            key = keys[asset]
+            known = have.get((key.asset, key.benchmark, key.freq, key.kind))
+            sid = known.series_id if known is not None else next_id
+            next_id += known is None
+            seg = grid.segment(code[asset])
+            m = grid.values_at(code[benches[asset]], grid.ts[seg]) if asset in benches else None
+            regular = asset_grid_is_regular(grid.ts[seg], calendars[asset])
+            store(con, key, sid, grid, code[asset], m, regular)
+        have = cached(con)
+    return {a: have[(k.asset, k.benchmark, k.freq, k.kind)] for a, k in keys.items()}
