@@ -3,6 +3,7 @@
 import leaderlens
 
 PUBLIC = {
+    "AnnotateReport",
     "BadInputError",
     "ConflictError",
     "DemoWorld",
@@ -12,6 +13,7 @@ PUBLIC = {
     "LeaderlensError",
     "LoadReport",
     "MissingDataError",
+    "Persona",
     "ReadResult",
     "Reject",
     "Settings",
@@ -19,17 +21,25 @@ PUBLIC = {
     "Workspace",
     "WorkspaceSummary",
     "__version__",
+    "annotate_workspace",
+    "annotated",
     "build_demo",
+    "compare_personas",
+    "detect_languages",
     "event_study",
     "fetch_attention",
     "fetch_crypto",
     "fetch_posts",
     "fetch_prices",
     "generate_world",
+    "load_taxonomy",
+    "persona",
     "read_attention",
     "read_mentions",
     "read_prices",
     "read_statements",
+    "score_sentiment",
+    "tag_topics",
 }
 
 

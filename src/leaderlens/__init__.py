@@ -34,10 +34,16 @@ from leaderlens.store.summary import WorkspaceSummary
 from leaderlens.store.workspace import LoadReport, Workspace
 from leaderlens.study.event_study import StudySettings, event_study
 from leaderlens.study.study_result import EventStudyResult
+from leaderlens.text.annotate import AnnotateReport, annotate_workspace, annotated
+from leaderlens.text.language import detect_languages
+from leaderlens.text.persona import Persona, compare_personas, persona
+from leaderlens.text.sentiment import score_sentiment
+from leaderlens.text.topics import load_taxonomy, tag_topics
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnnotateReport",
     "BadInputError",
     "ConflictError",
     "DemoWorld",
@@ -47,6 +53,7 @@ __all__ = [
     "LeaderlensError",
     "LoadReport",
     "MissingDataError",
+    "Persona",
     "ReadResult",
     "Reject",
     "Settings",
@@ -54,15 +61,23 @@ __all__ = [
     "Workspace",
     "WorkspaceSummary",
     "__version__",
+    "annotate_workspace",
+    "annotated",
     "build_demo",
+    "compare_personas",
+    "detect_languages",
     "event_study",
     "fetch_attention",
     "fetch_crypto",
     "fetch_posts",
     "fetch_prices",
     "generate_world",
+    "load_taxonomy",
+    "persona",
     "read_attention",
     "read_mentions",
     "read_prices",
     "read_statements",
+    "score_sentiment",
+    "tag_topics",
 ]

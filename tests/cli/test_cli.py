@@ -29,6 +29,8 @@ COMMANDS = [
     ["ls"],
     ["demo"],
     ["study"],
+    ["annotate"],
+    ["persona"],
     ["fetch"],
     ["fetch", "prices"],
     ["fetch", "crypto"],

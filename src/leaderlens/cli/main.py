@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
+from leaderlens.cli import text as text_cli
+from leaderlens.cli.fetch import fetch_app
 from leaderlens.cli.shared import (
     BadRowsOpt,
     ConflictOpt,
@@ -26,7 +28,6 @@ from leaderlens.cli.shared import (
     run,
     write_json,
 )
-from leaderlens.cli.fetch import fetch_app
 from leaderlens.cli.study import study
 
 app = typer.Typer(
@@ -42,6 +43,8 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(add_app, name="add")
 app.command("study")(study)
 app.add_typer(fetch_app, name="fetch")
+app.command("annotate")(text_cli.annotate)
+app.command("persona")(text_cli.persona)
 
 
 def _open(workspace: Path | None) -> Any:

@@ -65,6 +65,16 @@ MIGRATIONS: Sequence[Sequence[str]] = (
             rows_rejected BIGINT, notes VARCHAR[], loaded_at TIMESTAMPTZ NOT NULL)""",
         "CREATE TABLE ground_truth (name VARCHAR PRIMARY KEY, payload JSON NOT NULL)",
     ),
+    # 2: text annotations (language, sentiment, topics) beside statements, brand posts and
+    # mentions, keyed by (kind, owner_id, item_id, annotator); version and text_hash tell when
+    # they are stale (see leaderlens.text.annotate).
+    (
+        """CREATE TABLE annotations (
+            kind VARCHAR NOT NULL, owner_id VARCHAR NOT NULL, item_id VARCHAR NOT NULL,
+            annotator VARCHAR NOT NULL, version VARCHAR NOT NULL, text_hash VARCHAR NOT NULL,
+            language VARCHAR, sentiment DOUBLE, sentiment_label VARCHAR, topics VARCHAR[],
+            evidence JSON, annotated_at TIMESTAMPTZ NOT NULL)""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

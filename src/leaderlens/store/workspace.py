@@ -35,6 +35,7 @@ from leaderlens.store.summary import WorkspaceSummary, summarize
 
 if TYPE_CHECKING:
     from leaderlens.study.study_result import EventStudyResult
+    from leaderlens.text.annotate import AnnotateReport
 
 Source = str | Path | Any  # a path, or a pandas / polars DataFrame
 
@@ -85,8 +86,9 @@ class LoadReport:
 class Workspace:
     """A leaderlens workspace (one DuckDB file). Use :meth:`open`; close it or use ``with``."""
 
-    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         self._con = con
 
     # ---------------------------------------------------------------------------- lifecycle
@@ -115,7 +117,7 @@ class Workspace:
         con.execute("SET TimeZone = 'UTC'")
         if not read_only:
             migrate(con, str(target))
-        return cls(target, con)
+        return cls(target, con, read_only)
 
     def close(self) -> None:
         self._con.close()
@@ -467,6 +469,23 @@ class Workspace:
         return int(row[0]) if row else 1
 
     # ---------------------------------------------------------------------------- analyses
+    def annotate(
+        self,
+        *,
+        leader: str | None = None,
+        brand: str | None = None,
+        all: bool = False,
+        progress: bool = True,
+        **options: Any,
+    ) -> AnnotateReport:
+        """Language, sentiment and topics of texts, stored beside them; see
+        :func:`leaderlens.text.annotate.annotate_workspace`."""
+        from leaderlens.text.annotate import annotate_workspace
+
+        return annotate_workspace(
+            self, leader=leader, brand=brand, all=all, progress=progress, **options
+        )
+
     def event_study(self, **options: Any) -> EventStudyResult:
         """Run an event study on this workspace; see :func:`leaderlens.event_study`."""
         from leaderlens.study.event_study import event_study

@@ -1,0 +1,146 @@
+"""Annotation speed: leaderlens's bulk path (language, lexicon sentiment, rule topics) vs. a
+plain per-text VADER loop, on the shared Musk tweets and on synthetic mentions.
+
+Prints texts per second for (1) plain VADER alone, one core: the yardstick; (2) the bulk path
+in one process; (3) ``annotate_workspace`` end to end (read from the workspace, annotate on
+every core, store in one transaction per batch). Targets: the bulk path no slower than 2x plain
+VADER (ratio >= 0.5), and 1 million mentions through the workspace in under 5 minutes.
+
+    python bench/annotate.py                        # Musk tweets + 1 million mentions
+    python bench/annotate.py --mentions 100000 --shared ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import leaderlens as ll
+from leaderlens.text.annotate import annotate_texts, annotate_workspace
+from leaderlens.text.sentiment_en import vader_plain
+
+WORDS = tuple(
+    [
+        "love",
+        "hate",
+        "the",
+        "new",
+        "model",
+        "car",
+        "phone",
+        "launch",
+        "stock",
+        "price",
+        "bullish",
+        "short",
+        "crash",
+        "moon",
+        "doge",
+        "bitcoin",
+        "service",
+        "delivery",
+        "factory",
+        "team",
+        "thanks",
+        "sorry",
+        "amazing",
+        "terrible",
+        "battery",
+        "range",
+        "update",
+        "fsd",
+        "ceo",
+        "government",
+        "media",
+        "lawsuit",
+        "family",
+        "kids",
+        "game",
+        "movie",
+        "小米",
+        "新车",
+        "续航",
+        "太棒了",
+        "失望",
+        "发布会",
+        "not",
+        "very",
+        "so",
+    ]
+)
+
+
+def synthetic_mentions(n: int, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(4, 25, n)
+    picks = rng.integers(0, len(WORDS), lengths.sum())
+    cuts = np.cumsum(lengths)[:-1]
+    texts = [" ".join(WORDS[i] for i in chunk) for chunk in np.split(picks, cuts)]
+    return pd.DataFrame(
+        {
+            "mention_id": np.char.add("m", np.arange(n).astype(str)),
+            "ts": pd.date_range("2021-01-01", periods=n, freq="s", tz="UTC"),
+            "text": texts,
+            "author": "someone",
+            "engagement": rng.integers(0, 100, n).astype(float),
+            "platform": "x",
+        }
+    )
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:>10,.0f} texts/s"
+
+
+def run(texts: list[str], label: str) -> None:
+    sample = texts[: min(len(texts), 50_000)]
+    started = time.perf_counter()
+    vader_plain(sample)
+    vader = time.perf_counter() - started
+    annotate_texts(sample[:2000])  # load lingua's models once, outside the timing
+    started = time.perf_counter()
+    annotate_texts(sample)
+    bulk = time.perf_counter() - started
+    print(f"{label} ({len(sample):,} texts)")
+    print(f"  plain VADER loop, 1 core      {rate(len(sample), vader)}")
+    print(f"  bulk path, 1 core             {rate(len(sample), bulk)}  ratio {vader / bulk:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mentions", type=float, default=1e6)
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).parents[1] / ".." / "shared" / "data"
+    )
+    args = parser.parse_args()
+    n = int(args.mentions)
+    tweets = args.shared / "musk_tweets_2010_2022/ElonTweets.csv.gz"
+    with tempfile.TemporaryDirectory() as folder:
+        if tweets.exists():
+            run(pd.read_csv(tweets)["Text"].astype(str).tolist(), "shared Musk tweets")
+            with ll.Workspace.open(Path(folder) / "musk.duckdb") as ws:
+                ws.ingest_statements(tweets, leader="musk")
+                report = annotate_workspace(ws, leader="musk", progress=False)
+                print(
+                    f"  workspace end to end          {rate(report.annotated, report.seconds)}"
+                    f"  ({report.workers} process(es))"
+                )
+        mentions = synthetic_mentions(n)
+        run(mentions["text"].tolist(), "synthetic mentions")
+        with ll.Workspace.open(Path(folder) / "mentions.duckdb") as ws:
+            ws.ingest_mentions(mentions, brand="brand")
+            report = annotate_workspace(ws, brand="brand", progress=False)
+        print(
+            f"  workspace end to end          {rate(report.annotated, report.seconds)}"
+            f"  ({report.workers} process(es)); {report.annotated:,} mentions in "
+            f"{report.seconds:.0f} s (target < 300 s for 1 million)"
+        )
+
+
+if __name__ == "__main__":
+    main()
