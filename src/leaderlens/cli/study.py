@@ -92,6 +92,10 @@ def study(
     tests: Annotated[
         str, typer.Option("--tests", help="all (the battery) or per-event (AR, CAR, t only).")
     ] = "all",
+    activity: Annotated[
+        bool,
+        typer.Option("--activity", help="Also the activity regression (needs --leader)."),
+    ] = False,
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Write the CAAR plot to this HTML file."),
@@ -105,6 +109,21 @@ def study(
         from leaderlens import Workspace
 
         with Workspace.open(workspace) as ws:
+            regression = None
+            if activity:
+                if leader is None or asset is None:
+                    raise BadInputError("--activity needs --leader and --asset", field="activity")
+                from leaderlens.study.activity_study import activity_study
+
+                regression = activity_study(
+                    ws,
+                    leader=leader,
+                    asset=asset,
+                    benchmark=benchmark,
+                    start=start,
+                    end=end,
+                    returns=returns,
+                )
             result = ws.event_study(
                 asset=asset,
                 leader=leader,
@@ -132,8 +151,13 @@ def study(
                 tests=tests,
             )
         out.print(result.summary(), markup=False)
+        if regression is not None:
+            out.print(regression.summary(), markup=False)
         if json_path is not None:
-            write_json(json_path, result.to_dict())
+            payload = result.to_dict()
+            if regression is not None:
+                payload["activity"] = regression.to_dict()
+            write_json(json_path, payload)
         if plot is not None:
             result.plot().write_html(plot, include_plotlyjs=True, full_html=True)
             out.print(f"plot written to {plot}", markup=False)

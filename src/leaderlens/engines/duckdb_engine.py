@@ -54,7 +54,7 @@ def gather_panels(
     con.register("__events", ev)
     con.register("__offsets", off)
     try:
-        cols = ", ".join(f"s.{c}" for c in value_columns)
+        cols = ", ".join(f's."{c}"' for c in value_columns)
         got = con.execute(
             f"""WITH wanted AS (
                     SELECT e.i, o.j, e.asset, e.k0 + o.off AS k

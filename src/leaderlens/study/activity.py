@@ -44,6 +44,36 @@ class ActivityRegression:
     r2: float
     small_sample: bool
 
+    def summary(self) -> str:
+        """Coefficients with Newey-West errors as a text table."""
+        lines = [
+            f"Activity regression (OLS, Newey-West errors with {self.maxlags} lags): "
+            f"{self.nobs} sessions, R^2 = {self.r2:.4f}",
+            f"  {'term':<10}{'coef':>12}{'se':>12}{'z':>8}{'p':>8}",
+        ]
+        lines += [
+            f"  {n:<10}{b:>12.6f}{e:>12.6f}{z:>8.2f}{p:>8.4f}"
+            for n, b, e, z, p in zip(
+                self.names, self.params, self.se, self.t, self.p_value, strict=True
+            )
+        ]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        """Coefficients by term (coef, se, z, p), nobs, lags, R^2."""
+        return {
+            "terms": {
+                n: {"coef": float(b), "se": float(e), "z": float(z), "p_value": float(p)}
+                for n, b, e, z, p in zip(
+                    self.names, self.params, self.se, self.t, self.p_value, strict=True
+                )
+            },
+            "nobs": self.nobs,
+            "maxlags": self.maxlags,
+            "r2": self.r2,
+            "small_sample": self.small_sample,
+        }
+
     def test(self, name: str = "activity") -> TestResult:
         """The z test of one coefficient being zero."""
         if name not in self.names:

@@ -155,6 +155,7 @@ class EventStudyResult:
                     f"  {row['test'][:43]:<44}{row['statistic']:>11.4f}{row['p_value']:>10.4f}"
                     f"  {row['distribution']}"
                 )
+        lines += self._event_lines()
         if self.groups is not None:
             lines.append(f"  by {self.groups.by}:")
             for _, row in self.groups.table.iterrows():
@@ -164,6 +165,22 @@ class EventStudyResult:
                 )
             lines += [f"    {t.summary()}" for t in self.groups.tests]
         return "\n".join(lines)
+
+    def _event_lines(self, limit: int = 15) -> list[str]:
+        """The first ``limit`` studied events as text rows (label, day 0, CAR, t, p)."""
+        frame = self.events_frame()
+        studied = frame[frame["excluded"] == ""].sort_values("time")
+        if studied.empty:
+            return []
+        lines = [f"  {'event':<42}{'day 0':>21}{'CAR':>10}{'t':>8}{'p':>8}"]
+        for row in studied.head(limit).itertuples(index=False):
+            label = " ".join(str(row.label).split())[:40]
+            lines.append(
+                f"  {label:<42}{row.day0:>21}{row.car:>10.4%}{row.car_t:>8.2f}{row.car_p:>8.4f}"
+            )
+        if len(studied) > limit:
+            lines.append(f"  ... {len(studied) - limit} more events (--json for all)")
+        return lines
 
     def __repr__(self) -> str:
         return (

@@ -1,0 +1,97 @@
+"""The activity regression on a workspace: for leaders who post on most trading days.
+
+Each statement is aligned to its day-0 session (METHODS section 1); ``activity_t`` is the number
+of statements aligned to session t (0 on silent sessions), optionally ``sentiment_t`` the mean
+stored sentiment of those statements. The asset's and benchmark's returns come from the same
+session grid as the event study (:mod:`leaderlens.study.series`), and
+:func:`leaderlens.study.activity.activity_regression` fits
+``R_t = a + b R_mt + c activity_t (+ d sentiment_t) + e_t`` with Newey-West errors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from leaderlens.align import get_calendar
+from leaderlens.errors import BadInputError, MissingDataError, check_choice
+from leaderlens.study.activity import ActivityRegression, activity_regression
+from leaderlens.study.eventize import daily_day0
+from leaderlens.study.series import RETURN_TYPES, build_grid
+
+if TYPE_CHECKING:
+    from leaderlens.store.workspace import Workspace
+
+
+def activity_study(
+    ws: Workspace,
+    *,
+    leader: str,
+    asset: str,
+    benchmark: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    returns: str = "simple",
+    sentiment: bool = False,
+) -> ActivityRegression:
+    """Regress the asset's daily returns on the market and the leader's posting activity.
+
+    ``sentiment=True`` adds the day's mean sentiment (from ``leaderlens annotate``; days
+    without statements get 0). Sessions are those of the asset's calendar between its first
+    and last bar, restricted to [start, end) when given.
+    """
+    check_choice("returns", returns, RETURN_TYPES)
+    meta = ws.assets().set_index("asset_id")
+    if asset not in meta.index:
+        raise MissingDataError(f"asset {asset!r} is not in the workspace", asset=asset)
+    bench = benchmark or meta.loc[asset, "benchmark_id"]
+    if not isinstance(bench, str) or bench not in meta.index:
+        raise MissingDataError(
+            f"asset {asset!r} needs a benchmark in the workspace (--benchmark)", asset=asset
+        )
+    calendars = {a: get_calendar(str(meta.loc[a, "calendar"])) for a in (asset, bench)}
+    grid = build_grid(ws.bars_for([asset, bench], freq="1d"), calendars, "1d", returns)
+    code = grid.assets.index(asset)
+    seg = grid.segment(code)
+    ts = grid.ts[seg]
+    r = grid.r[seg]
+    m = grid.values_at(grid.assets.index(bench), ts)
+    statements = _statements(ws, leader, start, end, sentiment)
+    moments = pd.DataFrame({"time": statements["ts"], "asset": asset})
+    day0, _, _ = daily_day0(moments, calendars)
+    pos = np.searchsorted(ts, day0)
+    hit = (day0 >= 0) & (pos < ts.size) & (ts[np.minimum(pos, ts.size - 1)] == day0)
+    activity = np.bincount(pos[hit], minlength=ts.size).astype(float)
+    keep = np.ones(ts.size, dtype=bool)
+    for bound, op in ((start, np.greater_equal), (end, np.less)):
+        if bound is not None:
+            keep &= op(ts, pd.Timestamp(bound).tz_convert("UTC").normalize().value)
+    mood = None
+    if sentiment:
+        total = np.bincount(
+            pos[hit], weights=statements["sentiment"].to_numpy(float)[hit], minlength=ts.size
+        )
+        mood = np.divide(total, activity, out=np.zeros(ts.size), where=activity > 0)[keep]
+    return activity_regression(r[keep], m[keep], activity[keep], mood)
+
+
+def _statements(
+    ws: Workspace, leader: str, start: str | None, end: str | None, sentiment: bool
+) -> pd.DataFrame:
+    if sentiment:
+        from leaderlens.text.annotate import annotated
+
+        frame = annotated(ws, kind="statements", leader=leader)
+        if frame["sentiment"].isna().all():
+            raise MissingDataError(
+                f"statements of {leader!r} have no sentiment yet: run leaderlens annotate",
+                field="sentiment",
+            )
+        frame["sentiment"] = frame["sentiment"].fillna(0.0)
+    else:
+        frame = ws.statements(leader)
+    if frame.empty:
+        raise BadInputError(f"leader {leader!r} has no statements", field="leader")
+    return frame
