@@ -147,22 +147,49 @@ def _align(
 
 
 def gather_and_fit(ws: Workspace, settings: StudySettings, prepared: StudyInput) -> Computed:
-    """The dense path: gather every studied event's windows, fit, abnormal values."""
-    events = prepared.events.copy()
-    series = prepared.series
+    """The dense path on the grid: gather every studied event's windows, then fit."""
+    events = prepared.events
     studied = np.flatnonzero((events["excluded"] == "").to_numpy() & (events["k0"] >= 0).to_numpy())
-    e1, e2 = settings.estimation
-    t1, t2 = settings.window
-    offsets = np.concatenate([np.arange(e1, e2 + 1), np.arange(t1, t2 + 1)])
     chosen = events.iloc[studied]
     panels = gather_panels(
         ws.connection,
-        series,
+        prepared.series,
         pd.DataFrame({"asset": 0, "k0": chosen["k0"].to_numpy()}),
-        offsets,
+        window_offsets(settings),
     )
+    series = None
+    if chosen["asset"].nunique() == 1 and len(chosen):
+        seg = prepared.grid.segment(prepared.grid.assets.index(str(chosen["asset"].iloc[0])))
+        series = (prepared.series.iloc[seg].reset_index(drop=True), seg.start)
+    return fit_panels(settings, events, studied, panels.values, panels.ts, series)
+
+
+def window_offsets(settings: StudySettings) -> np.ndarray:
+    """Relative bars gathered per event: the estimation window, then the event window."""
+    e1, e2 = settings.estimation
+    t1, t2 = settings.window
+    return np.concatenate([np.arange(e1, e2 + 1), np.arange(t1, t2 + 1)])
+
+
+def fit_panels(
+    settings: StudySettings,
+    events: pd.DataFrame,
+    studied: np.ndarray,
+    values: dict[str, np.ndarray],
+    ts: np.ndarray,
+    series: tuple[pd.DataFrame, int] | None,
+) -> Computed:
+    """Fit the model on gathered panels (``values``: name -> (S, J) over
+    :func:`window_offsets`; ``ts``: (S, J) grid instants) and form abnormal values.
+
+    ``series`` is the one studied asset's whole series table and the global position of its
+    first bar, for the placebo test (None when several assets are studied).
+    """
+    e1, e2 = settings.estimation
+    t1 = settings.window[0]
     n_est = e2 - e1 + 1
-    r = panels.values["r"]
+    chosen = events.iloc[studied]
+    r = values["r"]
     r_est, r_evt = r[:, :n_est].copy(), r[:, n_est:]
     if "estimation_keep" in events:
         keep = (
@@ -171,21 +198,23 @@ def gather_and_fit(ws: Workspace, settings: StudySettings, prepared: StudyInput)
             else np.ones((0, n_est), bool)
         )
         r_est[~keep] = np.nan
-    x_est, x_evt = _regressors(settings, panels.values, n_est)
-    name = settings.model.replace("-", "_")
+    x_est, x_evt = _regressors(settings, values, n_est)
     fit = fit_normal_model(
-        name,  # type: ignore[arg-type]
+        cast(Any, settings.model.replace("-", "_")),
         r_est,
         x_est,
         min_estimation=settings.min_estimation,
-        convention=settings.convention,  # type: ignore[arg-type]
+        convention=cast(Any, settings.convention),
     )
     abn = abnormal_returns(fit, r_evt, x_evt, first_bar=t1)
     placebo = None
-    if settings.tests == "all" and int(abn.valid.sum()) >= 2:
+    if settings.tests == "all" and series is not None and int(abn.valid.sum()) >= 2:
         observed = float(np.nanmean(cumulate(abn).car[abn.valid]))
-        placebo = _placebo(settings, prepared, chosen[abn.valid], observed)
+        table, first = series
+        local = chosen["k0"].to_numpy()[abn.valid] - first
+        placebo = placebo_on_series(settings, table, local, observed)
     n_factors = 0 if x_est is None or x_est.ndim < 3 else x_est.shape[2]
+    est_ts = ts[:, :n_est]
     return Computed(
         events=events,
         studied=studied,
@@ -193,9 +222,9 @@ def gather_and_fit(ws: Workspace, settings: StudySettings, prepared: StudyInput)
         params=fit.params,
         param_names=param_names(settings.model, n_factors),
         returns=r_evt,
-        benchmark=panels.values["m"][:, n_est:] if "m" in panels.values else None,
-        calendar_index=np.unique(panels.ts[:, :n_est], return_inverse=True)[1]
-        .reshape(panels.ts[:, :n_est].shape)
+        benchmark=values["m"][:, n_est:] if "m" in values else None,
+        calendar_index=np.unique(est_ts, return_inverse=True)[1]
+        .reshape(est_ts.shape)
         .astype(np.int64),
         placebo=placebo,
     )
@@ -214,18 +243,18 @@ def _regressors(
     return m[:, :n_est], m[:, n_est:]
 
 
-def _placebo(
-    settings: StudySettings, prepared: StudyInput, studied: pd.DataFrame, observed: float
+def placebo_on_series(
+    settings: StudySettings, table: pd.DataFrame, event_bars: np.ndarray, observed: float
 ) -> TestResult | None:
     """Placebo p-value from pseudo-events on bars free of real events (one asset studied).
 
-    The abnormal value of every bar is the return minus the full-sample fit of the same model
-    (OLS over all bars of the asset), so each pseudo-event costs one cumulative-sum lookup.
+    ``table`` holds the asset's series (``r``, and ``m`` or ``f_*`` columns) by position,
+    ``event_bars`` the studied events' day-0 positions in it. The abnormal value of every bar
+    is the return minus the full-sample fit of the same model (OLS over all bars of the asset),
+    so each pseudo-event costs one cumulative-sum lookup.
     """
-    if settings.n_placebo == 0 or studied["asset"].nunique() != 1 or len(studied) < 2:
+    if settings.n_placebo == 0 or len(event_bars) < 2:
         return None
-    seg = prepared.grid.segment(prepared.grid.assets.index(str(studied["asset"].iloc[0])))
-    table = prepared.series.iloc[seg]
     r = table["r"].to_numpy(float)
     if settings.model == "constant-mean":
         resid = r - np.nanmean(r)
@@ -241,8 +270,8 @@ def _placebo(
     try:
         bars = pseudo_event_bars(
             resid.size,
-            studied["k0"].to_numpy() - seg.start,
-            n_events=len(studied),
+            event_bars,
+            n_events=len(event_bars),
             n_draws=settings.n_placebo,
             window=settings.window,
             estimation=-settings.estimation[0],

@@ -27,7 +27,7 @@ from leaderlens.study.battery import run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
 from leaderlens.study.eventize import Computed
 from leaderlens.study.grouping import group_difference
-from leaderlens.study.running import compute_from_running_sums, running_sums_serve
+from leaderlens.study.running import cache_serves, compute_cached
 from leaderlens.study.settings import StudySettings, make_settings
 from leaderlens.study.study_result import EventStudyResult, GroupResult
 from leaderlens.study.tests_parametric import skewness_adjusted_t
@@ -107,8 +107,8 @@ def event_study(
         tests=tests,
     )
     moments = _moments(ws, settings, leader=leader, events=events)
-    if running_sums_serve(settings, ws):
-        computed, notes = compute_from_running_sums(ws, settings, moments)
+    if cache_serves(settings, ws):
+        computed, notes = compute_cached(ws, settings, moments)
     else:
         factor_frame = read_factors(factors)[0] if factors is not None else None
         prepared = prepare(ws, settings, moments, factor_frame)

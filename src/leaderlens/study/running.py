@@ -29,6 +29,7 @@ from leaderlens.align import TradingCalendar, get_calendar
 from leaderlens.engines.duckdb_engine import as_floats
 from leaderlens.errors import MissingDataError
 from leaderlens.study.abnormal import AbnormalReturns
+from leaderlens.study.dense import fit_panels, window_offsets
 from leaderlens.study.eventize import (
     Computed,
     benchmarks,
@@ -49,7 +50,8 @@ CACHE_DDL = """CREATE TABLE IF NOT EXISTS series_cache (
 META_DDL = """CREATE TABLE IF NOT EXISTS series_cache_meta (
     series_id INTEGER NOT NULL, asset_id VARCHAR NOT NULL, benchmark_id VARCHAR NOT NULL,
     freq VARCHAR NOT NULL, kind VARCHAR NOT NULL, stamp BIGINT NOT NULL, mean_r DOUBLE,
-    mean_m DOUBLE, first_ts BIGINT, last_ts BIGINT, regular BOOLEAN NOT NULL)"""
+    mean_m DOUBLE, first_ts BIGINT, last_ts BIGINT, regular BOOLEAN NOT NULL,
+    n_rows BIGINT NOT NULL)"""
 SUMS = ("cn", "cr", "cm", "crr", "cmm", "crm")
 
 
@@ -76,6 +78,7 @@ class CachedSeries:
     first_ts: int
     last_ts: int
     regular: bool  # the grid is exactly the calendar's sessions (or days) from first to last
+    n_rows: int
 
 
 def running_sums(r: np.ndarray, m: np.ndarray | None) -> tuple[dict[str, np.ndarray], float, float]:
@@ -99,17 +102,27 @@ def running_sums(r: np.ndarray, m: np.ndarray | None) -> tuple[dict[str, np.ndar
 
 def cached(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str, str], CachedSeries]:
     """Every cached series by (asset, benchmark, freq, kind); creates the tables if needed."""
+    columns = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'series_cache_meta'"
+        ).fetchall()
+    }
+    if columns and "n_rows" not in columns:  # a cache of an earlier layout: rebuild it
+        con.execute("DROP TABLE series_cache_meta")
+        con.execute("DROP TABLE IF EXISTS series_cache")
     con.execute(CACHE_DDL)
     con.execute(META_DDL)
     rows = con.execute(
         """SELECT asset_id, benchmark_id, freq, kind, series_id, stamp, mean_r, mean_m,
-                  first_ts, last_ts, regular FROM series_cache_meta"""
+                  first_ts, last_ts, regular, n_rows FROM series_cache_meta"""
     ).fetchall()
     return {
         (str(a), str(b), str(f), str(k)): CachedSeries(
-            int(i), int(st), mr, mm, int(ft), int(lt), bool(reg)
+            int(i), int(st), mr, mm, int(ft), int(lt), bool(reg), int(nr)
         )
-        for a, b, f, k, i, st, mr, mm, ft, lt, reg in rows
+        for a, b, f, k, i, st, mr, mm, ft, lt, reg, nr in rows
     }
 
 
@@ -145,7 +158,7 @@ def store(
         con.execute("INSERT INTO series_cache SELECT * FROM __cache_rows")
         con.unregister("__cache_rows")
         con.execute(
-            "INSERT INTO series_cache_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO series_cache_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 series_id,
                 key.asset,
@@ -158,6 +171,7 @@ def store(
                 int(frame["ts"].iloc[0]),
                 int(frame["ts"].iloc[-1]),
                 regular,
+                r.size,
             ],
         )
         con.execute("COMMIT")
@@ -228,51 +242,61 @@ def lookup_positions(
     return k0
 
 
-def reduce_events(
+def cache_panels(
     con: duckdb.DuckDBPyConnection,
-    series_id: np.ndarray,
+    series: pd.DataFrame,
     k0: np.ndarray,
-    estimation: tuple[int, int],
-    window: tuple[int, int],
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """One scan of the cache: the running sums at each estimation window's two ends and the
-    values at every event-window bar, by equality join on (series, position). Events with
-    ``k0 < 0`` are skipped. Returns the window sums (N,) and r, m (N, L)."""
-    e1, e2 = estimation
-    t1, t2 = window
-    n, length = series_id.size, t2 - t1 + 1
-    offsets = np.concatenate([[e1 - 1, e2], np.arange(t1, t2 + 1)]).astype(np.int64)
-    live = np.flatnonzero(k0 >= 0)
+    offsets: np.ndarray,
+    columns: tuple[str, ...],
+) -> dict[str, np.ndarray]:
+    """Cached ``columns`` of each event's series at positions ``k0 + offsets``: one scan of the
+    cache, equality-joined on (series, position). ``series`` holds each event's ``sid`` and
+    ``n_rows``. Returns name -> (N, J), NaN where absent; events with k0 < 0 stay NaN."""
+    n, j = len(series), offsets.size
+    sid = series["sid"].to_numpy(np.int64)
+    k = k0[:, None] + offsets[None, :]
+    inside = (k0[:, None] >= 0) & (k >= 0) & (k < series["n_rows"].to_numpy(np.int64)[:, None])
+    rows, cols = np.nonzero(inside)
     wanted = pd.DataFrame(
-        {
-            "i": np.repeat(live, offsets.size),
-            "j": np.tile(np.arange(offsets.size), live.size),
-            "sid": np.repeat(series_id[live].astype(np.int32), offsets.size),
-            "k": (k0[live][:, None] + offsets[None, :]).ravel(),
-        }
+        {"i": rows, "j": cols, "sid": sid[rows].astype(np.int32), "k": k[rows, cols]}
     )
     con.register("__wanted", wanted)
     try:
         # The big table probes a hash table built on the small one: DuckDB's join ordering
-        # would build on the cache (two million rows) here, so it is pinned for this query.
+        # would build on the cache (millions of rows) here, so it is pinned for this query.
         con.execute("SET disabled_optimizers = 'join_order'")
         got = con.execute(
-            f"""SELECT w.i, w.j, c.r, c.m, {", ".join("c." + s for s in SUMS)}
+            f"""SELECT w.i, w.j, {", ".join("c." + c for c in columns)}
                 FROM series_cache c JOIN __wanted w ON c.series_id = w.sid AND c.k = w.k"""
         ).fetchnumpy()
     finally:
         con.execute("RESET disabled_optimizers")
         con.unregister("__wanted")
-    rows = np.asarray(got["i"], dtype=np.int64)
-    cols = np.asarray(got["j"], dtype=np.int64)
-    panel = {}
-    for name in ("r", "m", *SUMS):
-        values = np.full((n, offsets.size), np.nan)
-        values[rows, cols] = as_floats(got[name])
-        panel[name] = values
+    at = (np.asarray(got["i"], dtype=np.int64), np.asarray(got["j"], dtype=np.int64))
+    out = {}
+    for name in columns:
+        values = np.full((n, j), np.nan)
+        values[at] = as_floats(got[name])
+        out[name] = values
+    return out
+
+
+def reduce_events(
+    con: duckdb.DuckDBPyConnection,
+    series: pd.DataFrame,
+    k0: np.ndarray,
+    estimation: tuple[int, int],
+    window: tuple[int, int],
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The running sums at each estimation window's two ends and the values at every
+    event-window bar, in one scan. Returns the window sums (N,) and r, m (N, L)."""
+    e1, e2 = estimation
+    t1, t2 = window
+    offsets = np.concatenate([[e1 - 1, e2], np.arange(t1, t2 + 1)]).astype(np.int64)
+    panel = cache_panels(con, series, k0, offsets, ("r", "m", *SUMS))
     # A window end before the series' first bar contributes running sums of 0.
     sums = {s: np.nan_to_num(panel[s][:, 1]) - np.nan_to_num(panel[s][:, 0]) for s in SUMS}
-    return sums, panel["r"][:, 2 : 2 + length], panel["m"][:, 2 : 2 + length]
+    return sums, panel["r"][:, 2:], panel["m"][:, 2:]
 
 
 def finish_from_sums(
@@ -368,22 +392,21 @@ def finish_from_sums(
     ), np.where(fitted[:, None], params, np.nan)
 
 
-def running_sums_serve(settings: StudySettings, ws: Workspace) -> bool:
-    """Whether this study can take the running-sum path (module docstring)."""
+def cache_serves(settings: StudySettings, ws: Workspace) -> bool:
+    """Whether the cached daily series serve this study (module docstring)."""
     return (
-        settings.tests == "per-event"
-        and settings.freq == "1d"
+        settings.freq == "1d"
         and settings.model in ("constant-mean", "market-adjusted", "market")
-        and not settings.mask_overlaps
-        and settings.convention == "textbook"
         and not ws.read_only
     )
 
 
-def compute_from_running_sums(
+def compute_cached(
     ws: Workspace, settings: StudySettings, moments: pd.DataFrame
 ) -> tuple[Computed, tuple[str, ...]]:
-    """The study's events and abnormal values from the cached running sums."""
+    """Events and abnormal values from the cached series: closed form from window sums for
+    per-event studies, dense panels gathered from the cache for the full battery, masks or
+    the estudy2 conventions."""
     con = ws.connection
     meta = ws.assets().set_index("asset_id")
     event_assets = sorted(moments["asset"].unique())
@@ -401,10 +424,28 @@ def compute_from_running_sums(
     per_asset = (
         pd.DataFrame(
             [
-                (a, s.series_id, s.first_ts, s.last_ts, s.regular, s.mean_r, s.mean_m)
+                (
+                    a,
+                    s.series_id,
+                    s.first_ts,
+                    s.last_ts,
+                    s.regular,
+                    s.mean_r,
+                    s.mean_m,
+                    s.n_rows,
+                )
                 for a, s in series.items()
             ],
-            columns=["asset", "sid", "first", "last", "regular", "mean_r", "mean_m"],
+            columns=[
+                "asset",
+                "sid",
+                "first",
+                "last",
+                "regular",
+                "mean_r",
+                "mean_m",
+                "n_rows",
+            ],
         )
         .set_index("asset")
         .loc[asset_of]
@@ -421,11 +462,11 @@ def compute_from_running_sums(
     if (~regular).any():
         sel = np.flatnonzero(~regular)
         k0[sel] = lookup_positions(con, sid[sel], day0[sel])
-    sums, r, m = reduce_events(con, sid, k0, settings.estimation, settings.window)
     reason = np.where(k0 >= 0, "", data_reason(day0, first, last)).astype(object)
     t1, t2 = settings.window
     codes = moments["asset"].map({a: i for i, a in enumerate(event_assets)}).to_numpy(np.int64)
-    stride = int(k0.max(initial=0)) + (t2 - t1) + 2  # keeps assets apart on one index
+    e1 = settings.estimation[0]
+    stride = int(k0.max(initial=0)) + abs(e1) + abs(t2) + (t2 - t1) + 2  # assets stay apart
     events = events_table(
         settings,
         moments,
@@ -439,34 +480,49 @@ def compute_from_running_sums(
     )
     studied = np.flatnonzero((events["excluded"] == "").to_numpy())
     rows = events["moment"].to_numpy()[studied]
-    means = {
-        name: pd.Series({a: getattr(series[a], name) for a in event_assets})
-        .reindex(asset_of[rows])
-        .to_numpy(float)
-        for name in ("mean_r", "mean_m")
-    }
-    reduced = Reduced(
-        k0[rows],
-        {k: v[rows] for k, v in sums.items()},
-        means["mean_r"],
-        means["mean_m"],
-        r[rows],
-        m[rows],
-    )
-    abn, params = finish_from_sums(settings.model, reduced, t1, settings.min_estimation)
-    computed = Computed(
-        events=events,
-        studied=studied,
-        abn=abn,
-        params=params,
-        param_names=param_names(settings.model),
-        returns=reduced.r,
-        benchmark=reduced.m if benches else None,
-        calendar_index=None,
-        placebo=None,
-    )
     notes = tuple(f"{a}: benchmark {b}" for a, b in benches.items())
-    return computed, (*notes, "window sums from running sums kept in the workspace")
+    if (
+        settings.tests == "per-event"
+        and not settings.mask_overlaps
+        and (settings.convention == "textbook")
+    ):
+        sums, r, m = reduce_events(
+            con, per_asset.iloc[rows], k0[rows], settings.estimation, settings.window
+        )
+        reduced = Reduced(
+            k0[rows],
+            sums,
+            per_asset["mean_r"].to_numpy(float)[rows],
+            per_asset["mean_m"].to_numpy(float)[rows],
+            r,
+            m,
+        )
+        abn, params = finish_from_sums(settings.model, reduced, t1, settings.min_estimation)
+        computed = Computed(
+            events=events,
+            studied=studied,
+            abn=abn,
+            params=params,
+            param_names=param_names(settings.model),
+            returns=reduced.r,
+            benchmark=reduced.m if benches else None,
+            calendar_index=None,
+            placebo=None,
+        )
+        return computed, (*notes, "window sums from running sums kept in the workspace")
+    panels = cache_panels(
+        con, per_asset.iloc[rows], k0[rows], window_offsets(settings), ("ts", "r", "m")
+    )
+    values = {"r": panels["r"]} | ({"m": panels["m"]} if benches else {})
+    ts = np.nan_to_num(panels["ts"], nan=-1).astype(np.int64)
+    one = None
+    if len(event_assets) == 1 and len(rows):
+        table = con.execute(
+            "SELECT r, m FROM series_cache WHERE series_id = ? ORDER BY k", [int(sid[rows[0]])]
+        ).df()
+        one = (table, 0)  # one asset: its global positions are its own (code 0)
+    computed = fit_panels(settings, events, studied, values, ts, one)
+    return computed, (*notes, "series from the workspace's cache of daily returns")
 
 
 def _fresh_series(
@@ -517,5 +573,6 @@ def _fresh_series(
             m = grid.values_at(code[benches[asset]], grid.ts[seg]) if asset in benches else None
             regular = asset_grid_is_regular(grid.ts[seg], calendars[asset])
             store(con, key, sid, grid, code[asset], m, regular)
+        con.execute("CHECKPOINT")  # write the new sums to the file now, not in the next query
         have = cached(con)
     return {a: have[(k.asset, k.benchmark, k.freq, k.kind)] for a, k in keys.items()}
