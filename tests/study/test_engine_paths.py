@@ -190,3 +190,51 @@ def test_activity_regression_matches_statsmodels_hac(tmp_path: Path) -> None:
     np.testing.assert_allclose(got.params, want.params, rtol=1e-9)
     np.testing.assert_allclose(got.se, want.bse, rtol=1e-6)
     assert got.test("activity").p_value < 1e-6
+
+
+def test_topic_and_sentiment_filters_follow_the_annotations(tmp_path: Path) -> None:
+    from leaderlens.text.annotate import annotated
+
+    cal = xcals.get_calendar("XNYS", start="2020-01-02", end="2021-12-31")
+    sched = cal.schedule.loc["2020-01-02":"2021-12-31"]
+    dates = sched.index.strftime("%Y-%m-%d")
+    n = len(sched)
+    m = RNG.normal(3e-4, 0.01, n)
+    r = 0.9 * m + RNG.normal(0, 0.01, n)
+    texts = [
+        "Dogecoin and Bitcoin to the moon!",
+        "The new car drives beautifully, best product we ever made",
+        "This is a terrible, awful day for the stock",
+        "Buying more Bitcoin, crypto is the future",
+    ] * 5
+    closes = pd.DatetimeIndex(sched["close"]).tz_convert("UTC")
+    times = closes[np.arange(300, 300 + 5 * len(texts), 5)[: len(texts)]] - pd.Timedelta(hours=2)
+    statements = pd.DataFrame(
+        {"time": times, "text": texts, "id": [str(i) for i in range(len(texts))]}
+    )
+    with ll.Workspace.open(tmp_path / "w.duckdb") as ws:
+        ws.ingest_prices(
+            pd.DataFrame({"date": dates, "close": 100 * np.cumprod(1 + m)}),
+            asset="M",
+            calendar="XNYS",
+        )
+        ws.ingest_prices(
+            pd.DataFrame({"date": dates, "close": 50 * np.cumprod(1 + r)}),
+            asset="A",
+            calendar="XNYS",
+            benchmark="M",
+        )
+        ws.ingest_statements(statements, leader="poster")
+        with pytest.raises(ll.MissingDataError, match="annotate"):
+            ws.event_study(leader="poster", asset="A", topic="crypto", n_bootstrap=0, n_placebo=0)
+        ws.annotate(leader="poster", progress=False)
+        notes = annotated(ws, kind="statements", leader="poster")
+        crypto = ws.event_study(leader="poster", asset="A", topic="crypto", tests="per-event")
+        negative = ws.event_study(leader="poster", asset="A", max_sentiment=-0.3, tests="per-event")
+        grouped = ws.event_study(leader="poster", asset="A", by="topic", n_bootstrap=0, n_placebo=0)
+    want = set(notes.loc[notes["topics"].map(lambda t: "crypto" in t), "statement_id"])
+    got = {i for ids in crypto.events["statement_ids"] for i in ids}
+    assert got == want and len(want) == 10
+    want_neg = set(notes.loc[notes["sentiment"] <= -0.3, "statement_id"])
+    assert {i for ids in negative.events["statement_ids"] for i in ids} == want_neg
+    assert grouped.groups is not None and "crypto" in set(grouped.groups.table["group"])

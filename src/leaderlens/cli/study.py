@@ -57,6 +57,15 @@ def study(
     query: Annotated[
         str | None, typer.Option("--query", help="Only statements with this text.")
     ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Only statements with this topic (annotate).")
+    ] = None,
+    min_sentiment: Annotated[
+        float | None, typer.Option("--min-sentiment", help="Only sentiment >= this.")
+    ] = None,
+    max_sentiment: Annotated[
+        float | None, typer.Option("--max-sentiment", help="Only sentiment <= this.")
+    ] = None,
     factors: Annotated[
         Path | None,
         typer.Option("--factors", help="Factors file (Fama-French daily CSV)."),
@@ -138,6 +147,9 @@ def study(
                 end=end,
                 channel=channel,
                 query=query,
+                topic=topic,
+                min_sentiment=min_sentiment,
+                max_sentiment=max_sentiment,
                 factors=factors,
                 min_estimation=min_estimation,
                 mask_overlaps=mask_overlaps,

@@ -52,6 +52,9 @@ def event_study(
     end: str | None = None,
     channel: str | None = None,
     query: str | None = None,
+    topic: str | None = None,
+    min_sentiment: float | None = None,
+    max_sentiment: float | None = None,
     factors: str | Path | None = None,
     min_estimation: int | None = None,
     mask_overlaps: bool = False,
@@ -77,7 +80,10 @@ def event_study(
     log. ``min_estimation`` defaults to half the estimation window. ``mask_overlaps`` drops
     other events' windows from each estimation window. Intraday windows that cross a session
     boundary are excluded (``cross_sessions="exclude"``) or kept and flagged (``"keep"``).
-    ``by`` names a statement attribute (channel, language, is_reply, ...) to split results by.
+    ``topic``, ``min_sentiment`` and ``max_sentiment`` filter statements by their annotations
+    (``leaderlens annotate``); ``by`` names a statement attribute to split results by
+    (channel, language, is_reply, ..., or from the annotations ``topic`` — a statement's first
+    topic in taxonomy order —, ``sentiment_label``, ``text_language``).
     ``tests="per-event"`` skips the cross-event battery (ARs, CARs and their t only).
     """
     settings = make_settings(
@@ -94,6 +100,9 @@ def event_study(
         end=end,
         channel=channel,
         query=query,
+        topic=topic,
+        min_sentiment=min_sentiment,
+        max_sentiment=max_sentiment,
         factors=factors,
         min_estimation=min_estimation,
         mask_overlaps=mask_overlaps,
@@ -126,6 +135,8 @@ def _moments(
         found = ws.statements(
             leader, start=settings.start, end=settings.end, channel=settings.channel
         )
+        if _needs_annotations(settings):
+            found = _with_annotations(ws, leader, found, settings)
         if settings.query:
             found = found[
                 found["text"].str.contains(settings.query, case=False, regex=False, na=False)
@@ -153,6 +164,44 @@ def _moments(
             field="by",
         )
     return out.sort_values("time", kind="stable").reset_index(drop=True)
+
+
+ANNOTATION_FIELDS = ("topic", "sentiment_label", "text_language", "sentiment")
+
+
+def _needs_annotations(settings: StudySettings) -> bool:
+    return (
+        settings.by in ANNOTATION_FIELDS
+        or settings.topic is not None
+        or settings.min_sentiment is not None
+        or settings.max_sentiment is not None
+    )
+
+
+def _with_annotations(
+    ws: Workspace, leader: str, found: pd.DataFrame, settings: StudySettings
+) -> pd.DataFrame:
+    """Statements joined with their annotations, filtered by topic and sentiment bounds."""
+    from leaderlens.text.annotate import annotated
+
+    notes = annotated(ws, kind="statements", leader=leader)
+    if not notes["annotation_current"].any():
+        raise MissingDataError(
+            f"statements of {leader!r} are not annotated: run 'leaderlens annotate --leader "
+            f"{leader}' first",
+            field="topic",
+        )
+    extra = notes[["statement_id", "topics", "sentiment", "sentiment_label", "text_language"]]
+    out = found.merge(extra, on="statement_id", how="left")
+    out["topic"] = out["topics"].map(lambda t: t[0] if isinstance(t, list) and t else "none")
+    keep = np.ones(len(out), dtype=bool)
+    if settings.topic is not None:
+        keep &= out["topics"].map(lambda t: settings.topic in (t or [])).to_numpy(bool)
+    if settings.min_sentiment is not None:
+        keep &= (out["sentiment"] >= settings.min_sentiment).to_numpy(bool)
+    if settings.max_sentiment is not None:
+        keep &= (out["sentiment"] <= settings.max_sentiment).to_numpy(bool)
+    return out[keep].drop(columns=["topics"])
 
 
 def _assemble(settings: StudySettings, c: Computed) -> EventStudyResult:

@@ -43,6 +43,9 @@ class StudySettings:
     end: str | None = None
     channel: str | None = None
     query: str | None = None
+    topic: str | None = None
+    min_sentiment: float | None = None
+    max_sentiment: float | None = None
     factors: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -119,6 +122,9 @@ def make_settings(**kw: Any) -> StudySettings:
         end=kw["end"],
         channel=kw["channel"],
         query=kw["query"],
+        topic=kw["topic"],
+        min_sentiment=kw["min_sentiment"],
+        max_sentiment=kw["max_sentiment"],
         factors=str(kw["factors"]) if kw["factors"] is not None else None,
     )
 
