@@ -20,6 +20,10 @@ env: $(STAMP)
 demo: $(STAMP)
 	@mkdir -p demo-out
 	$(BIN)/leaderlens demo --workspace demo-out/leaderlens-demo.duckdb --json demo-out/summary.json
+	$(BIN)/leaderlens study --workspace demo-out/leaderlens-demo.duckdb --leader rex_vale \
+		--asset VLTR --by channel --json demo-out/study-rex-vale.json \
+		--plot demo-out/caar-rex-vale.html
+	@echo "demo workspace: demo-out/leaderlens-demo.duckdb; study: demo-out/study-rex-vale.json, plot: demo-out/caar-rex-vale.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
