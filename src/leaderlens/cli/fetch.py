@@ -14,23 +14,14 @@ from typing import Annotated, Any
 
 import typer
 
+from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, err, out, run, write_json
+
 fetch_app = typer.Typer(
     help="Fetch from live sources (Yahoo Finance, crypto exchanges, Google Trends, X) into the "
     "workspace; only what is missing is asked for.",
     no_args_is_help=True,
 )
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace file (default: $LEADERLENS_WORKSPACE or ./leaderlens.duckdb).",
-    ),
-]
-JsonOpt = Annotated[
-    Path | None, typer.Option("--json", help="Also write machine-readable results to this file.")
-]
 StartOpt = Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD, UTC).")]
 EndOpt = Annotated[
     str | None, typer.Option("--end", help="Day after the last (exclusive; default: now).")
@@ -40,8 +31,6 @@ EndOpt = Annotated[
 @contextmanager
 def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from leaderlens.cli.shared import err
 
     tasks: dict[str, Any] = {}
     with Progress(
@@ -58,7 +47,6 @@ def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
 
 
 def _fetch(workspace: Path | None, json_path: Path | None, call: Callable[..., Any]) -> None:
-    from leaderlens.cli.shared import out, run, write_json
     from leaderlens.store.workspace import Workspace
 
     def body() -> None:
