@@ -235,3 +235,31 @@ def test_the_running_sums_follow_new_loads(tmp_path: Path) -> None:
         dense = ws.event_study(**{**options, "tests": "all"}).events_frame()["car"].to_numpy()
     assert not np.allclose(before, after, equal_nan=True)
     np.testing.assert_allclose(after, dense, rtol=1e-10, atol=1e-12)
+
+
+def test_average_path_and_html_escape_labels(tmp_path: Path) -> None:
+    a, mk, moments = world(seed=12)
+    moments = moments.assign(label="<script>alert(1)</script><img src=x onerror=alert(2)>")
+    with ll.Workspace.open(tmp_path / "w.duckdb") as ws:
+        ws.ingest_prices(mk, asset="M", calendar="XNYS")
+        ws.ingest_prices(a, asset="A", calendar="XNYS", benchmark="M")
+        result = ws.event_study(
+            events=moments,
+            asset="A",
+            window=WINDOW,
+            estimation=EST,
+            min_estimation=MIN_EST,
+            n_bootstrap=0,
+            n_placebo=0,
+        )
+    frame = result.events_frame()
+    studied = frame[frame["excluded"] == ""]
+    path = result.aggregate_frame().set_index("bar")
+    for bar in range(WINDOW[0], WINDOW[1] + 1):
+        column = studied[f"ar[{bar}]"]
+        assert path.loc[bar, "n"] == column.notna().sum()
+        assert path.loc[bar, "aar"] == pytest.approx(column.mean(), abs=1e-15)
+    assert path["caar"].iloc[-1] == pytest.approx(studied["car"].mean(), abs=1e-14)
+    page = result._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img" not in page

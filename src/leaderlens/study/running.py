@@ -196,17 +196,6 @@ class Reduced:
     r: np.ndarray
     m: np.ndarray
 
-    def take(self, rows: np.ndarray) -> Reduced:
-        """The same quantities for a subset of the events."""
-        return Reduced(
-            self.k0[rows],
-            {k: v[rows] for k, v in self.sums.items()},
-            self.mean_r[rows],
-            self.mean_m[rows],
-            self.r[rows],
-            self.m[rows],
-        )
-
 
 def grid_positions(
     day0: np.ndarray, first: np.ndarray, last: np.ndarray, calendar: TradingCalendar

@@ -23,7 +23,6 @@ asset ever reaches another's bars.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -32,7 +31,6 @@ from leaderlens.align import TradingCalendar
 from leaderlens.align.calendars import trading_periods
 from leaderlens.errors import check_choice
 
-ReturnType = Literal["simple", "log"]
 RETURN_TYPES: tuple[str, ...] = ("simple", "log")
 STEP_NS = {"1m": 60 * 10**9, "1h": 3600 * 10**9, "1d": 86400 * 10**9}
 
