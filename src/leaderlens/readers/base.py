@@ -24,6 +24,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from leaderlens.errors import BadInputError, check_choice
 
@@ -249,7 +251,14 @@ _OFFSET = re.compile(r"(?:[zZ]|[+-]\d{2}:?\d{2}|UTC|GMT)\s*$")
 
 def has_offset(values: pd.Series) -> np.ndarray:
     """Which of the given time strings carry an explicit UTC offset (or Z / UTC / GMT)."""
-    return values.astype("string").str.contains(_OFFSET, na=False).to_numpy(dtype=bool)
+    text = values.astype("string")
+    try:
+        # Arrow's regex engine matches in C; pandas would call Python's per value (for ``$``).
+        # ``\s*`` before the end absorbs a final newline, so both engines agree on ``$``.
+        found = pc.match_substring_regex(pa.array(text.array), _OFFSET.pattern)
+        return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+        return text.str.contains(_OFFSET, na=False).to_numpy(dtype=bool)
 
 
 def parse_instants(
@@ -438,6 +447,9 @@ def numbers(raw: pd.Series, *, decimal: str = ".") -> tuple[np.ndarray, np.ndarr
     if raw.dtype.kind in "if":
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
         return values, np.zeros(len(raw), dtype=bool)
+    fast = _arrow_numbers(raw) if decimal == "." else None
+    if fast is not None:
+        return fast, np.zeros(len(raw), dtype=bool)
     text = raw.astype("string").str.strip()
     if decimal != ".":
         text = text.str.replace(".", "", regex=False).str.replace(decimal, ".", regex=False)
@@ -446,6 +458,19 @@ def numbers(raw: pd.Series, *, decimal: str = ".") -> tuple[np.ndarray, np.ndarr
     values = parsed.to_numpy(dtype="float64", na_value=np.nan)
     bad = np.isnan(values) & ~blank.to_numpy(dtype=bool)
     return values, bad
+
+
+def _arrow_numbers(raw: pd.Series) -> np.ndarray | None:
+    """Text that is all plain numbers, parsed by Arrow in one C pass (a column of counts, say);
+    ``None`` when any value is blank, padded or anything else, left to the careful path."""
+    try:
+        values = pa.array(raw.array)
+        text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+        if values.null_count or not text:
+            return None
+        return np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+        return None
 
 
 def dedupe(

@@ -10,7 +10,7 @@ import pandas as pd
 from leaderlens.errors import BadInputError
 from leaderlens.readers.base import epoch_to_instants, require_columns
 from leaderlens.readers.price_columns import ALIASES, TIME_ALIASES, RawPrices, norm_name
-from leaderlens.readers.price_table import first_lines, read_delimited
+from leaderlens.readers.price_table import FileText, first_lines, read_delimited
 
 _BINANCE_KLINE = (
     "open_time",
@@ -49,7 +49,7 @@ def headerless_klines(lines: list[str]) -> bool:
     )
 
 
-def read_binance(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
+def read_binance(text: FileText, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
     """Binance klines: the raw 12-field dumps (open time in ms, or us since 2025; with or
     without an ``open_time,...`` header) or ``timestamp,open,high,low,close,volume`` files.
     Times are bar open times in UTC by the exchange's definition."""
@@ -104,7 +104,9 @@ def read_binance(text: str, source: str, on_bad_rows: str, encoding: str) -> Raw
     )
 
 
-def read_cryptodatadownload(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
+def read_cryptodatadownload(
+    text: FileText, source: str, on_bad_rows: str, encoding: str
+) -> RawPrices:
     """A CryptoDataDownload export: optional ``https://www.CryptoDataDownload.com`` banner,
     ``unix,date,symbol,open,high,low,close,Volume <base>,Volume <quote>[,tradecount]`` (older
     exports lack ``unix``), newest row first. Repeated hours keep the millisecond-format row

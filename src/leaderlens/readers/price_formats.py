@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from leaderlens.errors import BadInputError
-from leaderlens.readers.base import LineMap, check_path, read_text
+from leaderlens.readers.base import LineMap, check_path
 from leaderlens.readers.price_columns import YAHOO_NAMES, RawPrices, from_table, norm_name
 from leaderlens.readers.price_crypto import (
     headerless_klines,
@@ -36,6 +36,7 @@ from leaderlens.readers.price_crypto import (
     read_cryptodatadownload,
 )
 from leaderlens.readers.price_table import (
+    FileText,
     Table,
     first_lines,
     read_delimited,
@@ -90,7 +91,7 @@ def detect_format(lines: list[str]) -> str:
 # The formats
 
 
-def _yahoo(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
+def _yahoo(text: FileText, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
     table = read_delimited(text, source, on_bad_rows=on_bad_rows, encoding=encoding)
     return from_table(
         table,
@@ -102,7 +103,7 @@ def _yahoo(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPrices
     )
 
 
-def _yfinance(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
+def _yfinance(text: FileText, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
     head = first_lines(text, 3)
     if len(head) < 3 or not head[0].startswith("Price") or not head[1].startswith("Ticker"):
         raise BadInputError(
@@ -136,7 +137,7 @@ def _yfinance(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPri
     )
 
 
-def _semicolon(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
+def _semicolon(text: FileText, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
     decimal = sniff_decimal(text, ";")
     table = read_delimited(
         text, source, delimiter=";", decimal=decimal, on_bad_rows=on_bad_rows, encoding=encoding
@@ -153,7 +154,7 @@ def _semicolon(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPr
     )
 
 
-def _generic_text(text: str, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
+def _generic_text(text: FileText, source: str, on_bad_rows: str, encoding: str) -> RawPrices:
     delimiter = sniff_delimiter(first_lines(text, 1)[0])
     decimal = sniff_decimal(text, delimiter)
     table = read_delimited(
@@ -183,9 +184,13 @@ _TEXT_READERS = {
 # Frames and Parquet (always generic)
 
 
-def _frame_input(frame: pd.DataFrame, source: str) -> RawPrices:
-    """RawPrices from a pandas frame (a polars frame converted, or a Parquet file)."""
-    frame = frame.copy()
+def _frame_input(frame: pd.DataFrame, source: str, *, owned: bool = False) -> RawPrices:
+    """RawPrices from a pandas frame (a polars frame converted, or a Parquet file).
+
+    A caller's frame is copied, so that no array of the result is a view of it; a frame this
+    reader made (``owned``, from a Parquet file) is used as it is.
+    """
+    frame = frame.copy(deep=not owned)
     if isinstance(frame.columns, pd.MultiIndex):
         # yf.download(...) returns (Price, Ticker) columns; one ticker can be flattened.
         tickers = sorted({str(t) for t in frame.columns.get_level_values(-1)})
@@ -233,8 +238,8 @@ def load_raw(
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types for a damaged file
             raise BadInputError(f"not a readable Parquet file ({exc})", file=str(path)) from exc
-        return _frame_input(frame, str(path))
-    text = read_text(path, encoding)
+        return _frame_input(frame, str(path), owned=True)
+    text = FileText(path, encoding)
     name = format or detect_format(first_lines(text, 3))
     return _TEXT_READERS[name](text, str(path), on_bad_rows, encoding)
 

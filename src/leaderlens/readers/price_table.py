@@ -1,14 +1,18 @@
 """Delimited price text into a frame: C-speed parsing, true line numbers, field-count checks.
 
-pandas' C parser reads the file. It refuses a row with too many fields but fills a row with
-too few with NaN, so whenever the parser fails or the last column has a blank, the records
-are counted once more (with NumPy on the bytes, or with :mod:`csv` when the file has quotes)
-and every row whose field count differs from the header's is refused or skipped. Line numbers
-are computed the same way, lazily, only when a message or a reject needs them.
+A plain file (uncompressed UTF-8) is read by Arrow's multi-threaded parser, which refuses any
+row whose field count differs from the header's; a file it does not settle goes to pandas' C
+parser. That one refuses a row with too many fields but fills a row with too few with NaN, so
+whenever it fails or the last column has a blank, the records are counted once more (with
+NumPy on the bytes, or with :mod:`csv` when the file has quotes) and every row whose field
+count differs from the header's is refused or skipped. Line numbers are computed the same
+way, lazily, only when a message or a reject needs them; the whole text is decoded only then
+(:class:`FileText`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -16,9 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from leaderlens.errors import BadInputError
-from leaderlens.readers.base import LineMap, Reject, head_lines
+from leaderlens.readers.base import LineMap, Reject, head_lines, read_text
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,51 @@ def _is_blank(record: list[str]) -> bool:
 _HEAD_CHARS = 1 << 16
 
 
-def first_lines(text: str, n: int) -> list[str]:
+class FileText:
+    """A price file's text, decoded lazily.
+
+    Detection and headers need only the first lines (:attr:`head`); the whole text
+    (:attr:`full`, read and checked by :func:`~leaderlens.readers.base.read_text`) is decoded
+    only when a record must be counted or re-read: for line numbers in a message, or when the
+    fast Arrow read of a plain file does not apply.
+    """
+
+    def __init__(self, path: Path, encoding: str = "utf-8") -> None:
+        self.path = path
+        self.encoding = encoding
+        with path.open("rb") as handle:
+            start = handle.read(_HEAD_CHARS + 1)
+        self._full: str | None = None
+        # Plain: uncompressed UTF-8 without a byte-order mark, which Arrow reads as it is.
+        self.plain = (
+            start[:2] != b"\x1f\x8b"
+            and not start.startswith(codecs.BOM_UTF8)
+            and codecs.lookup(encoding).name == "utf-8"
+        )
+        head: str | None = None
+        if self.plain:
+            cut = start.rfind(b"\n") + 1 if len(start) > _HEAD_CHARS else len(start)
+            try:
+                head = start[:cut].decode("utf-8")
+            except UnicodeDecodeError:
+                head = None
+        if head is None or not head.strip():  # let read_text decode, refuse or unzip it
+            self.plain = False
+            head = self.full[:_HEAD_CHARS]
+        self.head = head
+
+    @property
+    def full(self) -> str:
+        """The whole decoded text (read once)."""
+        if self._full is None:
+            self._full = read_text(self.path, self.encoding)
+        return self._full
+
+
+def first_lines(text: FileText | str, n: int) -> list[str]:
     """The first ``n`` non-empty lines (for format detection)."""
-    return head_lines(text[:_HEAD_CHARS], n)
+    head = text.head if isinstance(text, FileText) else text[:_HEAD_CHARS]
+    return head_lines(head, n)
 
 
 def head_records(text: str, delimiter: str, k: int) -> tuple[list[list[str]], int, int]:
@@ -148,7 +196,7 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def read_delimited(
-    text: str,
+    text: FileText,
     source: str,
     *,
     delimiter: str = ",",
@@ -161,13 +209,14 @@ def read_delimited(
     """Read delimited text whose first ``header_records`` non-blank records are banners or
     headers (the last of them names the columns unless ``names`` is given).
 
-    ``text`` is the decoded file (``source`` its path): the C parser reads the file itself,
-    which is much faster than reading the text back through a buffer.
+    ``text`` is the file (``source`` its path), decoded only as far as needed: Arrow's
+    multi-threaded parser reads a plain file itself (:func:`_arrow_frame`); anything it does
+    not settle falls back to pandas' C parser and a count of every record.
 
     A row with a field count other than the header's is refused naming its line (and, when it
     is short, the first field it lacks); with ``on_bad_rows="skip"`` it becomes a reject.
     """
-    head, header_line, skip_lines = head_records(text, delimiter, header_records)
+    head, header_line, skip_lines = head_records(text.head, delimiter, header_records)
     if names is None:
         if len(head) < header_records:
             raise BadInputError("the file has no header line", file=source, line=1)
@@ -200,6 +249,16 @@ def read_delimited(
             skip_blank_lines=True,
         )
 
+    def lazy_lines() -> np.ndarray:
+        return _count_records(text.full, delimiter, skip_lines, keep=False).lines
+
+    fast = (
+        _arrow_frame(path, text.head, columns, delimiter, skip_lines)
+        if text.plain and decimal == "." and skip_lines == header_records
+        else None
+    )
+    if fast is not None:
+        return Table(fast, tuple(names), LineMap(lazy_lines), header_line)
     frame: pd.DataFrame | None
     try:
         frame = _read_csv(skip_lines)
@@ -210,11 +269,11 @@ def read_delimited(
         return Table(
             frame,
             tuple(names),
-            LineMap(lambda: _count_records(text, delimiter, skip_lines, keep=False).lines),
+            LineMap(lazy_lines),
             header_line,
         )
     # Something is off (or a last-column blank hides a short row): count every record.
-    records = _count_records(text, delimiter, skip_lines, keep=on_bad_rows == "skip")
+    records = _count_records(text.full, delimiter, skip_lines, keep=on_bad_rows == "skip")
     bad = records.counts != len(names)
     if not bad.any():
         if frame is None:
@@ -258,9 +317,81 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def sniff_decimal(text: str, delimiter: str) -> str:
+def sniff_decimal(text: FileText, delimiter: str) -> str:
     """Decimal comma when the delimiter is not a comma and commas occur in the data."""
     if delimiter == ",":
         return "."
-    body = text.split("\n", 1)[1] if "\n" in text else ""
+    full = text.full
+    body = full.split("\n", 1)[1] if "\n" in full else ""
     return "," if "," in body else "."
+
+
+# pandas' default missing-value markers (the ``na_values`` list in the ``read_csv``
+# documentation), so that the Arrow read types a column as pandas would.
+_NA_VALUES = [
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+]
+_ARROW_KEEP = (pa.types.is_integer, pa.types.is_floating, pa.types.is_string,
+               pa.types.is_large_string, pa.types.is_boolean, pa.types.is_null)  # fmt: skip
+
+
+def _arrow_frame(
+    path: Path, head: str, columns: list[str], delimiter: str, skip_lines: int
+) -> pd.DataFrame | None:
+    """The records of a plain file parsed by Arrow (multi-threaded), typed as pandas' C parser
+    types them (numbers where a whole column is numeric, text otherwise), or ``None`` when
+    Arrow cannot settle the file alone: a field count that differs from the header's, bytes
+    that are not UTF-8, a value Arrow would read as a date or time (the time readers decide
+    those), or an empty body. Arrow refuses a short row where pandas fills it with missing
+    values, so a frame returned here has every row complete.
+    """
+    read = pa_csv.ReadOptions(skip_rows=skip_lines, column_names=columns)
+    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values='"' in head)
+    convert = pa_csv.ConvertOptions(
+        null_values=_NA_VALUES,
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        true_values=["True", "TRUE", "true"],
+        false_values=["False", "FALSE", "false"],
+    )
+    try:
+        # Columns Arrow would type as dates or times (seen in the first lines) stay text: the
+        # time readers decide what they are.
+        sample = pa_csv.read_csv(io.BytesIO(head.encode()), read, parse, convert)
+        convert.column_types = {
+            name: pa.string()
+            for name, kind in zip(columns, sample.schema.types, strict=True)
+            if pa.types.is_temporal(kind)
+        }
+        table = pa_csv.read_csv(path, read, parse, convert)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows == 0 or not all(
+        any(keep(t) for keep in _ARROW_KEEP) for t in table.schema.types
+    ):
+        return None
+    out = {}
+    for name, column in zip(columns, table.columns, strict=True):
+        gappy = pa.types.is_integer(column.type) and column.null_count > 0
+        if pa.types.is_null(column.type) or gappy:
+            column = column.cast(pa.float64())  # pandas: all-missing or gappy ints are floats
+        out[name] = column.to_pandas()
+    return pd.DataFrame(out, copy=False)

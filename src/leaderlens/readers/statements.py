@@ -175,7 +175,7 @@ def _read(
     counts = {
         c: parse_counts(frame[found[c]], field=c, checker=checker)
         if c in found
-        else pd.Series(pd.array([pd.NA] * n, dtype="Int64"))
+        else pd.Series(pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, dtype=bool)))
         for c in COUNTS
     }
     channels = _channels(frame, found, checker, channel, "x" if is_x else "other")
@@ -240,7 +240,7 @@ def _snowflake_times(tweet_ids: pd.Series, checker: RowChecker) -> tuple[pd.Seri
 
 
 def _na_text(n: int) -> pd.Series:
-    return pd.Series(pd.array([pd.NA] * n, dtype="string"))
+    return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
 
 
 def _channels(
@@ -254,7 +254,7 @@ def _channels(
     fill = given or default
     n = len(frame)
     if "channel" not in found:
-        return pd.Series([fill] * n, dtype="string")
+        return pd.Series(fill, index=pd.RangeIndex(n), dtype="string")
     values = as_text(frame[found["channel"]]).str.strip().str.lower()
     values = values.replace(_CHANNEL_SYNONYMS)
     values = values.mask(values == "").fillna(fill)

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from leaderlens.errors import BadInputError, check_choice
 from leaderlens.readers.base import LineMap, check_path, csv_record_lines, read_text
@@ -145,15 +147,20 @@ def csv_table(text: str, name: str, *, banner: re.Pattern[str] | None = None) ->
     body = text[offset:]
     header = line.rstrip("\r")
     delimiter = max(_DELIMITERS, key=header.count)
+    frame = _arrow_text_frame(body, header, delimiter)
     try:
-        frame = pd.read_csv(
-            io.StringIO(body),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            index_col=False,
-            skip_blank_lines=True,
+        frame = (
+            frame
+            if frame is not None
+            else pd.read_csv(
+                io.StringIO(body),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                index_col=False,
+                skip_blank_lines=True,
+            )
         )
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+)", str(exc))
@@ -178,6 +185,33 @@ def csv_table(text: str, name: str, *, banner: re.Pattern[str] | None = None) ->
         format="csv",
         header_line=header_line,
         preamble=tuple(preamble),
+    )
+
+
+def _arrow_text_frame(body: str, header: str, delimiter: str) -> pd.DataFrame | None:
+    """Every field as the exact text it is written as, parsed by Arrow (multi-threaded, and
+    straight into Arrow strings), or ``None`` to leave the file to pandas: a header with quotes,
+    blank or repeated names (pandas renames those), or a row whose field count differs from
+    the header's."""
+    if '"' in header:
+        return None
+    names = [n for n in header.split(delimiter)]
+    if len(set(names)) != len(names) or not all(names):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    return pd.DataFrame(
+        {name: column.to_pandas() for name, column in zip(names, table.columns, strict=True)},
+        copy=False,
     )
 
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -402,7 +403,10 @@ class Workspace:
     ) -> LoadReport:
         check_choice("on_conflict", on_conflict, ("error", "keep", "replace"))
         table = TABLES[read.kind]
-        digest = _sha256(read.source)
+        # The file's digest is computed beside the load: hashlib releases the GIL on large
+        # blocks, so it costs little wall time.
+        hashing = ThreadPoolExecutor(1)
+        digest = hashing.submit(_sha256, read.source)
         load_id = self._next_load_id()
 
         def work() -> Upsert:
@@ -425,7 +429,7 @@ class Workspace:
                         read.kind,
                         target,
                         read.source,
-                        digest,
+                        digest.result(),
                         read.format,
                         read.time_zone,
                         read.freq,
@@ -445,6 +449,8 @@ class Workspace:
             raise EngineError(
                 f"the load failed in the workspace ({exc})", file=read.source
             ) from exc
+        finally:
+            hashing.shutdown(wait=True, cancel_futures=True)
         rejects_file = _write_rejects(read, rejects_path) if read.rejects else None
         return LoadReport(
             kind=read.kind,
