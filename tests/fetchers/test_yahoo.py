@@ -343,3 +343,73 @@ def test_freq_and_dates_are_checked_at_the_door(ws: Any, clock: Any) -> None:
     with pytest.raises(BadInputError, match="not a date"):
         fetch_prices(ws, ["TSLA"], start="yesterday-ish", clock=clock)
     assert np.isfinite(clock.now())
+
+
+def hourly_chart(stamps: pd.DatetimeIndex, close: np.ndarray) -> Handler:
+    """A chart endpoint over hourly bars (Yahoo stamps each bar by its start instant)."""
+
+    def chart(symbol: str, params: dict[str, Any]) -> tuple[int, bytes, dict[str, str]]:
+        if "range" in params:
+            keep = np.zeros(stamps.size, dtype=bool)
+            keep[-1] = True
+        else:
+            lo = pd.Timestamp(int(params["period1"]), unit="s", tz="UTC")
+            hi = pd.Timestamp(int(params["period2"]), unit="s", tz="UTC")
+            keep = np.asarray((stamps >= lo) & (stamps < hi))
+        quote = {
+            "open": (close[keep] * 0.999).tolist(),
+            "high": (close[keep] * 1.002).tolist(),
+            "low": (close[keep] * 0.997).tolist(),
+            "close": close[keep].tolist(),
+            "volume": [1000] * int(keep.sum()),
+        }
+        sessions = pd.DatetimeIndex(stamps[keep].tz_convert(NEW_YORK).normalize().unique())
+        periods = [
+            [
+                {
+                    "timezone": "EST",
+                    "start": int((day + pd.Timedelta(hours=9, minutes=30)).timestamp()),
+                    "end": int((day + pd.Timedelta(hours=16)).timestamp()),
+                    "gmtoffset": int(day.utcoffset().total_seconds()),
+                }
+            ]
+            for day in sessions
+        ]
+        info = meta(symbol) | {"dataGranularity": "1h", "tradingPeriods": periods}
+        result = {
+            "meta": info,
+            "timestamp": [int(t.timestamp()) for t in stamps[keep]],
+            "indicators": {"quote": [quote]},
+        }
+        return 200, json.dumps({"chart": {"result": [result], "error": None}}).encode(), {}
+
+    return chart
+
+
+def test_hourly_bars_land_at_their_utc_start_in_windows_yahoo_allows(ws: Any, clock: Any) -> None:
+    # Yahoo serves 1h bars for the last 730 days; the fake clock stands at 2024-01-02.
+    days = pd.bdate_range("2022-01-10", "2023-12-29")
+    opens = (days + pd.Timedelta(hours=9, minutes=30)).tz_localize(NEW_YORK)
+    stamps = (
+        pd.DatetimeIndex(np.concatenate([opens + pd.Timedelta(hours=h) for h in range(7)]))
+        .sort_values()
+        .tz_convert("UTC")
+    )
+    close = 100 + np.arange(stamps.size) % 50 + 0.25
+    session = FakeYahoo(hourly_chart(stamps, close))
+    fetch_prices(
+        ws,
+        ["TSLA"],
+        start="2022-01-03",
+        end="2024-06-29",
+        freq="1h",
+        session=session,
+        clock=clock,
+        calendar="24/5",
+    )
+    stored = ws.bars("TSLA", freq="1h")
+    assert stored["ts"].tolist() == list(stamps)
+    np.testing.assert_allclose(stored["close"], close)
+    data = [c for c in session.calls if "period1" in c]
+    spans = [int(c["period2"]) - int(c["period1"]) for c in data]
+    assert len(data) >= 2 and max(spans) <= 700 * 86400  # Yahoo serves 1h for 730 days at most

@@ -20,6 +20,7 @@ from typing import Protocol, TypeVar
 import pandas as pd
 
 from leaderlens.errors import BadInputError, EngineError
+from leaderlens.store.sql import first_row
 from leaderlens.store.workspace import LoadReport
 
 T = TypeVar("T")
@@ -236,7 +237,7 @@ def stored_range(
     ``sql`` selects ``min(ts), max(ts)``; read through the workspace's read-only connection so a
     long series is not loaded just to find its ends.
     """
-    row = ws.connection.execute(sql, params).fetchone()  # type: ignore[attr-defined]
+    row = first_row(ws.connection, sql, params)  # type: ignore[attr-defined]
     if row is None or row[0] is None:
         return None, None
     return pd.Timestamp(row[0]).tz_convert("UTC"), pd.Timestamp(row[1]).tz_convert("UTC")

@@ -40,6 +40,7 @@ from leaderlens.fetchers.common import (
     with_backoff,
 )
 from leaderlens.settings import X_BEARER_TOKEN_ENV, Settings
+from leaderlens.store.sql import first_row
 
 SOURCE = "x"
 TWEET_FIELDS = ["created_at", "lang", "public_metrics", "referenced_tweets"]
@@ -222,11 +223,12 @@ def _rate_limited(tweepy: Any, exc: Exception, clock: Clock) -> RateLimited | No
 
 
 def _stored_ids(ws: Any, leader: str) -> tuple[int | None, int | None]:
-    row = ws.connection.execute(
+    row = first_row(
+        ws.connection,
         """SELECT min(TRY_CAST(statement_id AS HUGEINT)), max(TRY_CAST(statement_id AS HUGEINT))
            FROM statements WHERE leader_id = ? AND channel = 'x'""",
         [leader],
-    ).fetchone()
+    )
     if row is None or row[0] is None:
         return None, None
     return int(row[0]), int(row[1])

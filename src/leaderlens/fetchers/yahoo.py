@@ -46,6 +46,7 @@ from leaderlens.fetchers.common import (
     with_backoff,
 )
 from leaderlens.readers.base import COLUMNS
+from leaderlens.store.sql import first_row
 
 SOURCE = "yahoo"
 YAHOO_FREQS: tuple[str, ...] = ("1d", "1h", "1m")
@@ -219,9 +220,7 @@ def _windows(
 
 
 def _stored_calendar(ws: Any, asset: str) -> str | None:
-    row = ws.connection.execute(
-        "SELECT calendar FROM assets WHERE asset_id = ?", [asset]
-    ).fetchone()
+    row = first_row(ws.connection, "SELECT calendar FROM assets WHERE asset_id = ?", [asset])
     return str(row[0]) if row else None
 
 
