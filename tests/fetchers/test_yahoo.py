@@ -345,8 +345,8 @@ def test_freq_and_dates_are_checked_at_the_door(ws: Any, clock: Any) -> None:
     assert np.isfinite(clock.now())
 
 
-def hourly_chart(stamps: pd.DatetimeIndex, close: np.ndarray) -> Handler:
-    """A chart endpoint over hourly bars (Yahoo stamps each bar by its start instant)."""
+def intraday_chart(stamps: pd.DatetimeIndex, close: np.ndarray, granularity: str) -> Handler:
+    """A chart endpoint over intraday bars (Yahoo stamps each bar by its start instant)."""
 
     def chart(symbol: str, params: dict[str, Any]) -> tuple[int, bytes, dict[str, str]]:
         if "range" in params:
@@ -375,7 +375,7 @@ def hourly_chart(stamps: pd.DatetimeIndex, close: np.ndarray) -> Handler:
             ]
             for day in sessions
         ]
-        info = meta(symbol) | {"dataGranularity": "1h", "tradingPeriods": periods}
+        info = meta(symbol) | {"dataGranularity": granularity, "tradingPeriods": periods}
         result = {
             "meta": info,
             "timestamp": [int(t.timestamp()) for t in stamps[keep]],
@@ -396,7 +396,7 @@ def test_hourly_bars_land_at_their_utc_start_in_windows_yahoo_allows(ws: Any, cl
         .tz_convert("UTC")
     )
     close = 100 + np.arange(stamps.size) % 50 + 0.25
-    session = FakeYahoo(hourly_chart(stamps, close))
+    session = FakeYahoo(intraday_chart(stamps, close, "1h"))
     fetch_prices(
         ws,
         ["TSLA"],
@@ -413,3 +413,31 @@ def test_hourly_bars_land_at_their_utc_start_in_windows_yahoo_allows(ws: Any, cl
     data = [c for c in session.calls if "period1" in c]
     spans = [int(c["period2"]) - int(c["period1"]) for c in data]
     assert len(data) >= 2 and max(spans) <= 700 * 86400  # Yahoo serves 1h for 730 days at most
+
+
+def test_minute_bars_come_in_windows_of_seven_days(ws: Any, clock: Any) -> None:
+    days = pd.bdate_range("2023-12-11", "2023-12-29")  # Yahoo serves 1m for the last 30 days
+    opens = (days + pd.Timedelta(hours=9, minutes=30)).tz_localize(NEW_YORK)
+    stamps = (
+        pd.DatetimeIndex(np.concatenate([opens + pd.Timedelta(minutes=m) for m in range(390)]))
+        .sort_values()
+        .tz_convert("UTC")
+    )
+    close = 200 + np.sin(np.arange(stamps.size) / 50.0)
+    session = FakeYahoo(intraday_chart(stamps, close, "1m"))
+    fetch_prices(
+        ws,
+        ["TSLA"],
+        start="2023-12-11",
+        end="2023-12-30",
+        freq="1m",
+        session=session,
+        clock=clock,
+        calendar="24/5",
+    )
+    stored = ws.bars("TSLA", freq="1m")
+    assert stored["ts"].tolist() == list(stamps)
+    np.testing.assert_allclose(stored["close"], close)
+    data = [c for c in session.calls if "period1" in c]
+    spans = [int(c["period2"]) - int(c["period1"]) for c in data]
+    assert len(data) == 3 and max(spans) <= 7 * 86400
