@@ -139,7 +139,9 @@ class EventStudyResult:
             f"excluded {len(self.events) - self.n_studied}",
         ]
         reasons = self.events.loc[self.events["excluded"] != "", "excluded"]
-        for reason, count in reasons.str.replace(r"\d+", "N", regex=True).value_counts().items():
+        for reason, count in (
+            reasons.str.replace(r"(?<!day )\b\d+\b", "N", regex=True).value_counts().items()
+        ):
             lines.append(f"    excluded: {reason} ({count})")
         if b is not None:
             ci = (
