@@ -31,6 +31,13 @@ COMMANDS = [
     ["study"],
     ["annotate"],
     ["persona"],
+    ["attention"],
+    ["attention", "lift"],
+    ["attention", "amplification"],
+    ["attention", "share-of-voice"],
+    ["attention", "spikes"],
+    ["attention", "leadlag"],
+    ["attention", "playbook"],
     ["fetch"],
     ["fetch", "prices"],
     ["fetch", "crypto"],
@@ -44,7 +51,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
-    leaf = command and command[-1] not in ("ingest", "add", "fetch")
+    leaf = command and command[-1] not in ("ingest", "add", "fetch", "attention")
     if leaf:
         assert "--workspace" in result.output
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from leaderlens.cli import text as text_cli
+from leaderlens.cli.attention import attention_app
 from leaderlens.cli.fetch import fetch_app
 from leaderlens.cli.shared import (
     BadRowsOpt,
@@ -43,6 +44,7 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(add_app, name="add")
 app.command("study")(study)
 app.add_typer(fetch_app, name="fetch")
+app.add_typer(attention_app, name="attention")
 app.command("annotate")(text_cli.annotate)
 app.command("persona")(text_cli.persona)
 

@@ -1,0 +1,50 @@
+"""Brand attention: lift around posts, amplification factor, share of voice, spikes, lead-lag
+and the playbook (METHODS.md section 4). Users import these from ``leaderlens``."""
+
+from leaderlens.attention.amplification import AmplificationResult, SideLift
+from leaderlens.attention.api import (
+    BrandVoice,
+    LiftResult,
+    amplification,
+    attention_lift,
+    brand_lead_lag,
+    brand_share_of_voice,
+    brand_spikes,
+    playbook,
+)
+from leaderlens.attention.grid import AttentionSeries, attention_series
+from leaderlens.attention.lagged import LaggedLifts, lagged_lifts
+from leaderlens.attention.leadlag import LeadLag, lead_lag
+from leaderlens.attention.lift import EventLifts, event_lifts
+from leaderlens.attention.playbook import Playbook
+from leaderlens.attention.scale import mention_buckets
+from leaderlens.attention.share import ShareOfVoice, net_sentiment, share_of_voice
+from leaderlens.attention.spikes import Spikes, detect_spikes
+
+__all__ = [
+    "AmplificationResult",
+    "AttentionSeries",
+    "BrandVoice",
+    "EventLifts",
+    "LaggedLifts",
+    "LeadLag",
+    "LiftResult",
+    "Playbook",
+    "ShareOfVoice",
+    "SideLift",
+    "Spikes",
+    "amplification",
+    "attention_lift",
+    "attention_series",
+    "brand_lead_lag",
+    "brand_share_of_voice",
+    "brand_spikes",
+    "detect_spikes",
+    "event_lifts",
+    "lagged_lifts",
+    "lead_lag",
+    "mention_buckets",
+    "net_sentiment",
+    "playbook",
+    "share_of_voice",
+]

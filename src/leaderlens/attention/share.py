@@ -1,0 +1,181 @@
+"""Leader share of voice and net sentiment of the brand conversation (METHODS.md section 4).
+
+Share of voice in a bucket is the share of the brand's mentions that also name the leader,
+plain (counts) and weighted by engagement. Query terms match case-insensitively; a term made of
+Latin letters or digits must stand alone (not inside a longer Latin word: ``VOLT`` does not
+match ``Voltra``), while a term containing Chinese, Japanese or Korean characters matches as a
+plain substring, because those scripts do not separate words with spaces (``林巍`` inside
+``因为林巍才关注`` counts). The boundary is an explicit ASCII class, not the regex ``\\b``,
+which counts CJK characters as word characters and so fails on ``林巍说Orbit的``.
+
+Net sentiment is ``(P - N) / (P + N)`` per bucket over texts labelled positive (P) and
+negative (N); neutral texts are excluded from both terms (and counted separately).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from leaderlens.errors import BadInputError
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_FREQ = {"1d": "D", "1h": "h", "1w": "W-MON"}
+
+
+def term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of ``terms`` (see the module docstring)."""
+    parts = []
+    for term in dict.fromkeys(t.strip() for t in terms):
+        if not term:
+            continue
+        body = re.escape(term)
+        parts.append(body if _CJK.search(term) else rf"(?<![0-9A-Za-z_]){body}(?![0-9A-Za-z_])")
+    if not parts:
+        raise BadInputError("no query terms given", field="terms")
+    return re.compile("|".join(parts), flags=re.IGNORECASE)
+
+
+def names_any(texts: pd.Series, terms: Iterable[str]) -> np.ndarray:
+    """Whether each text contains one of ``terms``; shape (n,) bool (missing text: False)."""
+    pattern = term_pattern(terms)
+    found = texts.astype("string").str.contains(pattern, regex=True)
+    return found.fillna(False).to_numpy(dtype=bool)
+
+
+def bucket_labels(ts: pd.Series, freq: str) -> pd.Series:
+    """UTC bucket start of each instant (``1d`` days, ``1h`` hours, ``1w`` weeks from Monday)."""
+    if freq not in _FREQ:
+        raise BadInputError(f"freq must be one of {', '.join(_FREQ)}; got {freq!r}", field="freq")
+    stamps = pd.to_datetime(ts, utc=True)
+    if freq == "1w":
+        day = stamps.dt.floor("D")
+        return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    return stamps.dt.floor(_FREQ[freq])
+
+
+@dataclass(frozen=True)
+class ShareOfVoice:
+    """Leader share of a brand's conversation.
+
+    Fields
+    ------
+    per_bucket: frame per bucket: ``ts``, ``mentions``, ``leader_mentions``, ``share``,
+        ``engagement``, ``leader_engagement``, ``weighted_share``.
+    mentions, leader_mentions: totals; share: overall plain share.
+    ci_low, ci_high: Wilson score interval of ``share`` (Wilson 1927) at ``level``.
+    engagement, leader_engagement: totals; weighted_share: engagement-weighted share.
+    terms: the leader query terms used; freq: bucket size.
+    """
+
+    per_bucket: pd.DataFrame
+    mentions: int
+    leader_mentions: int
+    share: float
+    ci_low: float
+    ci_high: float
+    level: float
+    engagement: float
+    leader_engagement: float
+    weighted_share: float
+    terms: tuple[str, ...]
+    freq: str
+
+    def summary(self) -> str:
+        return (
+            f"leader share of voice: {self.share:.1%} of {self.mentions:,} mentions name the "
+            f"leader ({self.level:.0%} CI {self.ci_low:.1%}-{self.ci_high:.1%}); weighted by "
+            f"engagement {self.weighted_share:.1%}; terms: {', '.join(self.terms)}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.per_bucket.copy()
+
+
+def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial share k / n."""
+    if n == 0:
+        return float("nan"), float("nan")
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return float(centre - half), float(centre + half)
+
+
+def share_of_voice(
+    mentions: pd.DataFrame,
+    leader_terms: Iterable[str],
+    *,
+    freq: str = "1d",
+    level: float = 0.95,
+) -> ShareOfVoice:
+    """Share of ``mentions`` (columns ``ts``, ``text``, ``engagement``) naming the leader."""
+    for column in ("ts", "text"):
+        if column not in mentions.columns:
+            raise BadInputError(f"mentions need a {column!r} column", field=column)
+    terms = tuple(dict.fromkeys(t for t in leader_terms if t))
+    named = names_any(mentions["text"], terms)
+    engagement = (
+        pd.to_numeric(mentions["engagement"], errors="coerce").fillna(0.0).to_numpy()
+        if "engagement" in mentions.columns
+        else np.zeros(len(mentions))
+    )
+    frame = pd.DataFrame(
+        {
+            "ts": bucket_labels(mentions["ts"], freq).to_numpy(),
+            "mentions": 1,
+            "leader_mentions": named.astype(np.int64),
+            "engagement": engagement,
+            "leader_engagement": np.where(named, engagement, 0.0),
+        }
+    )
+    per = frame.groupby("ts", sort=True).sum().reset_index()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per["share"] = per["leader_mentions"] / per["mentions"]
+        per["weighted_share"] = per["leader_engagement"] / per["engagement"]
+    k, n = int(named.sum()), len(named)
+    low, high = wilson(k, n, level)
+    total_eng = float(engagement.sum())
+    leader_eng = float(engagement[named].sum())
+    return ShareOfVoice(
+        per_bucket=per,
+        mentions=n,
+        leader_mentions=k,
+        share=k / n if n else float("nan"),
+        ci_low=low,
+        ci_high=high,
+        level=level,
+        engagement=total_eng,
+        leader_engagement=leader_eng,
+        weighted_share=leader_eng / total_eng if total_eng > 0 else float("nan"),
+        terms=terms,
+        freq=freq,
+    )
+
+
+def net_sentiment(
+    ts: pd.Series, label: pd.Series, *, freq: str = "1w", subset: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Net sentiment ``(P - N) / (P + N)`` per bucket (neutral excluded, counted in
+    ``neutral``); ``subset`` (bool, shape (n,)) restricts to some texts, e.g. those naming the
+    leader. Columns ``ts``, ``positive``, ``negative``, ``neutral``, ``net_sentiment``."""
+    labels = label.astype("string").str.lower().to_numpy(dtype=object)
+    keep = np.ones(len(labels), dtype=bool) if subset is None else np.asarray(subset, dtype=bool)
+    frame = pd.DataFrame(
+        {
+            "ts": bucket_labels(ts, freq).to_numpy()[keep],
+            "positive": (labels == "positive")[keep].astype(np.int64),
+            "negative": (labels == "negative")[keep].astype(np.int64),
+            "neutral": (labels == "neutral")[keep].astype(np.int64),
+        }
+    )
+    per = frame.groupby("ts", sort=True).sum().reset_index()
+    polar = per["positive"] + per["negative"]
+    per["net_sentiment"] = (per["positive"] - per["negative"]) / polar.where(polar > 0)
+    return per

@@ -1,0 +1,197 @@
+"""``leaderlens attention ...``: brand attention from the command line (thin shells over
+:mod:`leaderlens.attention.api`). Registered with
+``app.add_typer(attention_app, name="attention")``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, out, run, write_json
+
+attention_app = typer.Typer(
+    help="Brand attention: lift, amplification, share of voice, spikes, lead-lag, playbook.",
+    no_args_is_help=True,
+)
+
+BrandOpt = Annotated[str, typer.Option("--brand", help="Brand id.")]
+LeaderOpt = Annotated[
+    str | None, typer.Option("--leader", help="Leader id (default: the brand's only leader).")
+]
+MetricOpt = Annotated[
+    str, typer.Option("--metric", help="Attention series (mentions, search_interest, ...).")
+]
+HorizonOpt = Annotated[int, typer.Option("--horizon", help="Last bucket of the lift window.")]
+
+
+def _emit(result: Any, json_path: Any, extra: dict[str, Any] | None = None) -> None:
+    out.print(result.summary(), markup=False)
+    frame = result.to_frame()
+    payload: dict[str, Any] = {
+        "summary": result.summary(),
+        "rows": frame.astype(object).where(frame.notna(), None).to_dict("records"),
+    }
+    write_json(json_path, payload | (extra or {}))
+
+
+def _open(workspace: Any) -> Any:
+    from leaderlens import Workspace
+
+    return Workspace.open(workspace, read_only=True)
+
+
+@attention_app.command("lift")
+def lift(
+    brand: BrandOpt,
+    leader: LeaderOpt = None,
+    metric: MetricOpt = "mentions",
+    source: Annotated[
+        str, typer.Option("--source", help="statements (the leader's) or brand_posts.")
+    ] = "statements",
+    horizon: HorizonOpt = 7,
+    seasonal: Annotated[str, typer.Option("--seasonal", help="none or weekly.")] = "weekly",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Abnormal attention event by event around posts (for posts sparse enough)."""
+
+    def body() -> None:
+        from leaderlens.attention.api import attention_lift
+
+        with _open(workspace) as ws:
+            result = attention_lift(
+                ws,
+                brand,
+                metric=metric,
+                source=source,
+                leader=leader,
+                window=(0, horizon),
+                seasonal=seasonal,
+            )
+        _emit(result, json_path, {"mean": result.mean})
+
+    run(body)
+
+
+@attention_app.command("amplification")
+def amplification(
+    brand: BrandOpt,
+    leader: LeaderOpt = None,
+    metric: MetricOpt = "mentions",
+    horizon: HorizonOpt = 7,
+    n_boot: Annotated[int, typer.Option("--boot", help="Bootstrap draws.")] = 499,
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """How many times the attention of the brand's own posts a leader statement adds."""
+
+    def body() -> None:
+        from leaderlens.attention.api import amplification as compute
+
+        with _open(workspace) as ws:
+            result = compute(
+                ws, brand, leader=leader, metric=metric, horizon=horizon, n_boot=n_boot
+            )
+        _emit(result, json_path, {"reading": result.reading()})
+
+    run(body)
+
+
+@attention_app.command("share-of-voice")
+def share_of_voice(
+    brand: BrandOpt,
+    leader: LeaderOpt = None,
+    freq: Annotated[str, typer.Option("--freq", help="Bucket: 1h, 1d or 1w.")] = "1d",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Share of the brand's mentions naming the leader (plain and engagement-weighted)."""
+
+    def body() -> None:
+        from leaderlens.attention.api import brand_share_of_voice
+
+        with _open(workspace) as ws:
+            result = brand_share_of_voice(ws, brand, leader=leader, freq=freq)
+        s = result.share
+        _emit(
+            result,
+            json_path,
+            {"share": s.share, "ci": [s.ci_low, s.ci_high], "weighted_share": s.weighted_share},
+        )
+
+    run(body)
+
+
+@attention_app.command("spikes")
+def spikes(
+    brand: BrandOpt,
+    leader: LeaderOpt = None,
+    metric: MetricOpt = "mentions",
+    k: Annotated[
+        float, typer.Option("--k", help="Standard deviations above the 7-day mean.")
+    ] = 2.0,
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Spikes (24 h vs 7 d rule), change-point confirmation and the post behind each."""
+
+    def body() -> None:
+        from leaderlens.attention.api import brand_spikes
+
+        with _open(workspace) as ws:
+            result = brand_spikes(ws, brand, metric=metric, k=k, leader=leader)
+        _emit(result, json_path)
+
+    run(body)
+
+
+@attention_app.command("leadlag")
+def leadlag(
+    brand: BrandOpt,
+    leader: LeaderOpt = None,
+    metric: MetricOpt = "mentions",
+    maxlags: Annotated[int, typer.Option("--maxlags", help="Largest VAR lag tried.")] = 14,
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Cross-correlation, Granger tests both ways and VAR impulse responses."""
+
+    def body() -> None:
+        from leaderlens.attention.api import brand_lead_lag
+
+        with _open(workspace) as ws:
+            result = brand_lead_lag(ws, brand, leader=leader, metric=metric, maxlags=maxlags)
+        _emit(
+            result,
+            json_path,
+            {
+                "lag_order": result.lag_order,
+                "granger_leader_to_brand": list(result.x_causes_y),
+                "granger_brand_to_leader": list(result.y_causes_x),
+            },
+        )
+
+    run(body)
+
+
+@attention_app.command("playbook")
+def playbook(
+    brand: BrandOpt,
+    leader: LeaderOpt = None,
+    by: Annotated[str, typer.Option("--by", help="channel, topic or sentiment.")] = "channel",
+    metric: MetricOpt = "mentions",
+    horizon: HorizonOpt = 7,
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Lift per channel, topic or sentiment band of the leader's statements, ranked."""
+
+    def body() -> None:
+        from leaderlens.attention.api import playbook as compute
+
+        with _open(workspace) as ws:
+            result = compute(ws, brand, by=by, leader=leader, metric=metric, horizon=horizon)
+        _emit(result, json_path)
+
+    run(body)
