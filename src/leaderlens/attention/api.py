@@ -19,7 +19,7 @@ from leaderlens.attention.grid import (
 from leaderlens.attention.lagged import lagged_lifts
 from leaderlens.attention.leadlag import LeadLag, lead_lag
 from leaderlens.attention.lift import EventLifts, event_lifts
-from leaderlens.attention.playbook import Playbook
+from leaderlens.attention.playbook import Playbook, market_by_category
 from leaderlens.attention.share import ShareOfVoice, net_sentiment, share_of_voice
 from leaderlens.attention.spikes import Spikes, detect_spikes
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
@@ -245,9 +245,12 @@ def playbook(
     seasonal: str = "weekly",
     n_boot: int = 199,
     level: float = 0.95,
+    asset: str | None = None,
+    window: tuple[int, int] = (-1, 1),
 ) -> Playbook:
     """Lift per channel, topic or sentiment band of the leader's statements, brand posts as
-    the yardstick; topic and sentiment need annotations."""
+    the yardstick; topic and sentiment need annotations. With ``asset``, also the market
+    CAAR per category from an event study of the same statements over ``window``."""
     check_choice("by", by, PLAYBOOK_BY)
     leader = _leader_of(ws, brand, leader)
     series = load_series(ws, brand, metric)
@@ -272,7 +275,15 @@ def playbook(
     lifts = lagged_lifts(
         series.y, counts, series.labels, names, horizon=horizon, seasonal=seasonal, n_boot=n_boot
     )
-    return Playbook(by=by, metric=metric, lifts=lifts, level=level)
+    market = None
+    if asset is not None:
+        study_by = {"channel": "channel", "topic": "topic", "sentiment": "sentiment_label"}[by]
+        study = ws.event_study(
+            leader=leader, asset=asset, by=study_by, window=window, tests="per-event"
+        )
+        if study.groups is not None and len(study.groups.table):
+            market = market_by_category(study.groups.table, level)
+    return Playbook(by=by, metric=metric, lifts=lifts, level=level, market=market, asset=asset)
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,18 @@ class Playbook:
     by: ``channel``, ``topic`` or ``sentiment``; metric: the attention series.
     lifts: the regression (groups: categories, then ``brand posts`` when present).
     level: confidence level of the intervals.
+    market: when an asset was given, the event study's CAAR per category (columns category,
+        market_n, market_caar, market_ci_low, market_ci_high, market_p), else None. Topics
+        there are each statement's first topic (an event study counts a statement once).
+    asset: that asset.
     """
 
     by: str
     metric: str
     lifts: LaggedLifts
     level: float = 0.95
+    market: pd.DataFrame | None = None
+    asset: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """One row per category: posts, cumulative lift per post with CI, rank, verdict
@@ -50,6 +56,10 @@ class Playbook:
             ["adds attention", "costs attention"],
             "no measurable effect",
         )
+        if self.market is not None:
+            frame = frame.merge(
+                self.market.rename(columns={"category": self.by}), on=self.by, how="left"
+            )
         frame = frame.sort_values("cumulative_lift", ascending=False).reset_index(drop=True)
         frame.insert(0, "rank", np.arange(1, len(frame) + 1))
         return frame
@@ -60,8 +70,37 @@ class Playbook:
             f"over {self.lifts.horizon + 1} buckets, {self.level:.0%} CI"
         ]
         for row in self.to_frame().itertuples():
+            market = ""
+            if self.market is not None and pd.notna(getattr(row, "market_caar", np.nan)):
+                market = (
+                    f"; {self.asset} CAAR {row.market_caar:.2%} ({row.market_ci_low:.2%} to "
+                    f"{row.market_ci_high:.2%}, {int(row.market_n)} events)"
+                )
             lines.append(
                 f"  {row.rank}. {getattr(row, self.by)}: {row.cumulative_lift:.3f} "
-                f"({row.ci_low:.3f} to {row.ci_high:.3f}), {row.n_posts} posts - {row.verdict}"
+                f"({row.ci_low:.3f} to {row.ci_high:.3f}), {row.n_posts} posts - "
+                f"{row.verdict}{market}"
             )
         return "\n".join(lines)
+
+
+def market_by_category(groups: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Per-category CAAR with a t confidence interval from an event study's group table
+    (columns group, n, caar, sd, p_value): caar +/- t(n-1) sd / sqrt(n)."""
+    from scipy import stats
+
+    half = (
+        stats.t.ppf(0.5 + level / 2, np.maximum(groups["n"] - 1, 1))
+        * groups["sd"]
+        / np.sqrt(groups["n"])
+    )
+    return pd.DataFrame(
+        {
+            "category": groups["group"].astype(str),
+            "market_n": groups["n"],
+            "market_caar": groups["caar"],
+            "market_ci_low": groups["caar"] - half,
+            "market_ci_high": groups["caar"] + half,
+            "market_p": groups["p_value"],
+        }
+    )

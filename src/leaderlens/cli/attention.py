@@ -182,16 +182,21 @@ def playbook(
     by: Annotated[str, typer.Option("--by", help="channel, topic or sentiment.")] = "channel",
     metric: MetricOpt = "mentions",
     horizon: HorizonOpt = 7,
+    asset: Annotated[
+        str | None, typer.Option("--asset", help="Also the market CAAR per category.")
+    ] = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
-    """Lift per channel, topic or sentiment band of the leader's statements, ranked."""
+    """Lift (and with --asset the market CAAR) per channel, topic or sentiment band, ranked."""
 
     def body() -> None:
         from leaderlens.attention.api import playbook as compute
 
         with _open(workspace) as ws:
-            result = compute(ws, brand, by=by, leader=leader, metric=metric, horizon=horizon)
+            result = compute(
+                ws, brand, by=by, leader=leader, metric=metric, horizon=horizon, asset=asset
+            )
         _emit(result, json_path)
 
     run(body)
