@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -25,8 +26,20 @@ MetricOpt = Annotated[
 HorizonOpt = Annotated[int, typer.Option("--horizon", help="Last bucket of the lift window.")]
 
 
-def _emit(result: Any, json_path: Any, extra: dict[str, Any] | None = None) -> None:
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Also write the chart to this HTML file.")
+]
+
+
+def _emit(
+    result: Any, json_path: Any, extra: dict[str, Any] | None = None, plot: Any = None
+) -> None:
     out.print(result.summary(), markup=False)
+    if plot is not None:
+        from leaderlens.attention.charts import figure
+
+        figure(result).write_html(plot, include_plotlyjs=True, full_html=True)
+        out.print(f"chart written to {plot}", markup=False)
     frame = result.to_frame()
     payload: dict[str, Any] = {
         "summary": result.summary(),
@@ -83,6 +96,7 @@ def amplification(
     n_boot: Annotated[int, typer.Option("--boot", help="Bootstrap draws.")] = 499,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """How many times the attention of the brand's own posts a leader statement adds."""
 
@@ -93,7 +107,7 @@ def amplification(
             result = compute(
                 ws, brand, leader=leader, metric=metric, horizon=horizon, n_boot=n_boot
             )
-        _emit(result, json_path, {"reading": result.reading()})
+        _emit(result, json_path, {"reading": result.reading()}, plot=plot)
 
     run(body)
 
@@ -105,6 +119,7 @@ def share_of_voice(
     freq: Annotated[str, typer.Option("--freq", help="Bucket: 1h, 1d or 1w.")] = "1d",
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Share of the brand's mentions naming the leader (plain and engagement-weighted)."""
 
@@ -118,6 +133,7 @@ def share_of_voice(
             result,
             json_path,
             {"share": s.share, "ci": [s.ci_low, s.ci_high], "weighted_share": s.weighted_share},
+            plot=plot,
         )
 
     run(body)
@@ -133,6 +149,7 @@ def spikes(
     ] = 2.0,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Spikes (24 h vs 7 d rule), change-point confirmation and the post behind each."""
 
@@ -141,7 +158,7 @@ def spikes(
 
         with _open(workspace) as ws:
             result = brand_spikes(ws, brand, metric=metric, k=k, leader=leader)
-        _emit(result, json_path)
+        _emit(result, json_path, plot=plot)
 
     run(body)
 
@@ -154,6 +171,7 @@ def leadlag(
     maxlags: Annotated[int, typer.Option("--maxlags", help="Largest VAR lag tried.")] = 14,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Cross-correlation, Granger tests both ways and VAR impulse responses."""
 
@@ -170,6 +188,7 @@ def leadlag(
                 "granger_leader_to_brand": list(result.x_causes_y),
                 "granger_brand_to_leader": list(result.y_causes_x),
             },
+            plot=plot,
         )
 
     run(body)
@@ -187,6 +206,7 @@ def playbook(
     ] = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Lift (and with --asset the market CAAR) per channel, topic or sentiment band, ranked."""
 
@@ -197,6 +217,6 @@ def playbook(
             result = compute(
                 ws, brand, by=by, leader=leader, metric=metric, horizon=horizon, asset=asset
             )
-        _emit(result, json_path)
+        _emit(result, json_path, plot=plot)
 
     run(body)
