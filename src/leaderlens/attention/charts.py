@@ -100,6 +100,8 @@ def playbook_chart(book: Playbook) -> Any:
             col=2,
         )
     fig.update_layout(title=f"Playbook by {html.escape(book.by)} ({book.metric})", **LAYOUT)
+    fig.update_yaxes(autorange="reversed")  # best first, at the top
+    fig.update_xaxes(title_text="cumulative lift per post (log points)", row=1, col=1)
     return fig
 
 
