@@ -31,6 +31,8 @@ COMMANDS = [
     ["study"],
     ["annotate"],
     ["persona"],
+    ["report"],
+    ["serve"],
     ["attention"],
     ["attention", "lift"],
     ["attention", "amplification"],

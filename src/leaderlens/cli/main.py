@@ -14,6 +14,7 @@ import typer
 from leaderlens.cli import text as text_cli
 from leaderlens.cli.attention import attention_app
 from leaderlens.cli.fetch import fetch_app
+from leaderlens.cli.report import report, serve
 from leaderlens.cli.shared import (
     BadRowsOpt,
     ConflictOpt,
@@ -45,6 +46,8 @@ app.add_typer(add_app, name="add")
 app.command("study")(study)
 app.add_typer(fetch_app, name="fetch")
 app.add_typer(attention_app, name="attention")
+app.command("report")(report)
+app.command("serve")(serve)
 app.command("annotate")(text_cli.annotate)
 app.command("persona")(text_cli.persona)
 

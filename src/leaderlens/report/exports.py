@@ -1,0 +1,117 @@
+"""The report as data: every table as CSV / JSON / Parquet, and the JSON document.
+
+:func:`report_tables` names every table the HTML report shows; :func:`write_tables` writes them
+to a folder; :func:`report_dict` is the ``leaderlens report --format json`` contract.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leaderlens.errors import check_choice
+from leaderlens.report.content import PENDING_SECTIONS, ReportContent
+
+TABLE_FORMATS = ("csv", "json", "parquet")
+
+
+def report_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
+    """Every table of the report by name (events, aggregate, tests, groups, persona,
+    persona_channels, comparison, recovered, statements)."""
+    result = content.study
+    tables = {
+        "events": result.events_frame(),
+        "aggregate": result.caar_band(),
+        "tests": result.tests_frame(),
+        "comparison": content.comparison,
+        "statements": content.statements.drop(columns=["topic_evidence"], errors="ignore"),
+    }
+    if result.groups is not None:
+        tables["groups"] = result.groups.table
+    if content.persona is not None:
+        tables["persona"] = content.persona.to_frame().reset_index()
+    if content.recovered is not None:
+        tables["recovered"] = content.recovered
+    return tables
+
+
+def write_tables(
+    content: ReportContent, folder: str | Path, formats: tuple[str, ...] = ("csv", "json")
+) -> list[Path]:
+    """Write every table to ``folder`` as ``<name>.<format>``; returns the paths written."""
+    for f in formats:
+        check_choice("table format", f, TABLE_FORMATS)
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in report_tables(content).items():
+        flat = _flat(frame)
+        for f in formats:
+            path = target / f"{name}.{f}"
+            if f == "csv":
+                flat.to_csv(path, index=False)
+            elif f == "json":
+                path.write_text(
+                    json.dumps(records(frame), ensure_ascii=False, indent=1) + "\n",
+                    encoding="utf-8",
+                )
+            else:
+                frame.to_parquet(path, index=False)
+            written.append(path)
+    return written
+
+
+def report_dict(content: ReportContent) -> dict[str, Any]:
+    """The report as one JSON-ready document."""
+    out: dict[str, Any] = {
+        "leader": content.leader,
+        "asset": content.asset,
+        "data_range": content.data_range,
+        "headline": content.headline(),
+        "event_study": content.study.to_dict(),
+        "persona": (
+            records(content.persona.to_frame().reset_index())
+            if content.persona is not None
+            else None
+        ),
+        "comparison": records(content.comparison),
+        "recovered": records(content.recovered) if content.recovered is not None else None,
+        "not_available": {k: v for k, v in content.notes.items() if k in PENDING_SECTIONS},
+        "notes": {k: v for k, v in content.notes.items() if k not in PENDING_SECTIONS},
+    }
+    return out
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists and dicts as JSON text, for CSV."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | dict)).any():
+            out[col] = out[col].map(lambda v: json.dumps(plain(v), ensure_ascii=False))
+    return out
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: numpy scalars as Python, NaN as None, times as ISO text."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [plain(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if value is pd.NaT or value is pd.NA:
+        return None
+    return value

@@ -1,0 +1,137 @@
+"""Read-only access to the workspace for the web application.
+
+The workspace is opened read-only only when something is not cached yet (DuckDB allows one
+writing process; a read-only open fails while a writer holds the file, which becomes HTTP 503
+with a message instead of a crash). What was read is cached per workspace state (size and
+modification time of the file and of its write-ahead log): the leaders, and per (leader,
+asset, settings) a :class:`StudyView` with the finished study, its per-event table, the
+leader's statements and the asset's bars; rendered pages are cached the same way. Pages
+therefore answer from memory, keep answering while another process ingests, and see a
+finished ingest at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+from fastapi import HTTPException
+
+import leaderlens as ll
+from leaderlens.errors import LeaderlensError, MissingDataError
+from leaderlens.report.content import StudyOptions, default_asset
+
+T = TypeVar("T")
+CACHE_SIZE = 256
+
+
+class WorkspaceBusy(HTTPException):
+    """The workspace cannot be opened for reading right now (HTTP 503)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(status_code=503, detail=message, headers={"Retry-After": "5"})
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """One leader's study on one asset, with what pages need around it.
+
+    result: the event study (split by channel). events: ``result.events_frame()``.
+    statements: the leader's statements (statement_id, ts, channel, text, url), oldest first.
+    prices: the asset's daily bars (ts, close), oldest first.
+    """
+
+    leader: dict[str, Any]
+    asset: str
+    options: StudyOptions
+    result: Any
+    events: pd.DataFrame
+    statements: pd.DataFrame
+    prices: pd.DataFrame
+
+
+class WorkspaceAccess:
+    """Opens the workspace read-only when needed and caches what it read, per file state."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def state(self) -> tuple[int, ...]:
+        """Size and modification time (ns) of the workspace file and of its write-ahead log:
+        they change when anything is written."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise WorkspaceBusy(f"no workspace at {self.path}") from None
+        wal = self.path.with_name(self.path.name + ".wal")
+        log = wal.stat() if wal.exists() else None
+        return (st.st_size, st.st_mtime_ns, *((log.st_size, log.st_mtime_ns) if log else ()))
+
+    @contextmanager
+    def open(self) -> Iterator[ll.Workspace]:
+        """A read-only workspace for one request; 503 when it cannot be opened."""
+        self.state()
+        try:
+            ws = ll.Workspace.open(self.path, read_only=True)
+        except LeaderlensError as exc:
+            raise WorkspaceBusy(
+                f"the workspace cannot be read right now ({exc.message}); another leaderlens "
+                "process is probably writing to it: try again when it has finished"
+            ) from exc
+        try:
+            yield ws
+        finally:
+            ws.close()
+
+    def cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()`` once per key and workspace state (least recently used dropped first)."""
+        full = (*key, self.state())
+        with self._lock:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full]
+        value = make()
+        with self._lock:
+            self._cache[full] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    def leaders(self) -> pd.DataFrame:
+        def read() -> pd.DataFrame:
+            with self.open() as ws:
+                return ws.leaders()
+
+        return self.cached(("leaders",), read)
+
+    def require_leader(self, leader: str) -> dict[str, Any]:
+        """The leader's row; 404 (MissingDataError) when the workspace has no such leader."""
+        found = self.leaders()
+        row = found[found["leader_id"] == leader]
+        if row.empty:
+            raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
+        return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.iloc[0].items()}
+
+    def view(self, leader: str, asset: str | None, options: StudyOptions) -> StudyView:
+        """The study of ``leader`` on ``asset`` (default: the company's stock), cached."""
+        row = self.require_leader(leader)
+
+        def read() -> StudyView:
+            with self.open() as ws:
+                used = asset if asset is not None else default_asset(ws, leader)
+                if asset is not None and asset not in set(ws.assets()["asset_id"]):
+                    raise MissingDataError(f"no asset {asset!r} in the workspace", asset=asset)
+                result = options.call(ws, leader, used, by="channel")
+                texts = ws.statements(leader)[["statement_id", "ts", "channel", "text", "url"]]
+                prices = ws.bars(used, freq="1d")[["ts", "close"]]
+            return StudyView(row, used, options, result, result.events_frame(), texts, prices)
+
+        return self.cached(("view", leader, asset, options), read)

@@ -1,0 +1,222 @@
+"""The JSON API (``/api/...``): leaders, assets, statements with annotations, event study,
+one event, persona. Thin: each route parses, calls the public API, returns JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel
+
+import leaderlens as ll
+from leaderlens.errors import BadInputError, MissingDataError
+from leaderlens.report.content import StudyOptions, default_asset
+from leaderlens.report.exports import plain, records
+from leaderlens.web.access import StudyView, WorkspaceAccess
+
+Model = Literal["constant-mean", "market-adjusted", "market"]
+Returns = Literal["simple", "log"]
+LeaderId = Annotated[str, Path(description="Leader id, e.g. lin_wei.", max_length=200)]
+AssetQ = Annotated[
+    str | None,
+    Query(description="Asset id (default: the leader's company stock).", max_length=200),
+]
+
+
+def study_options(
+    model: Annotated[Model, Query(description="Normal-return model.")] = "market",
+    window_start: Annotated[int, Query(ge=-60, le=60, description="First event bar.")] = -1,
+    window_end: Annotated[int, Query(ge=-60, le=60, description="Last event bar.")] = 1,
+    returns: Annotated[Returns, Query(description="Return type.")] = "simple",
+) -> StudyOptions:
+    """Study settings from query parameters (estimation window [-250, -11]; no placebo)."""
+    if window_start > window_end:
+        raise BadInputError(
+            f"window_start ({window_start}) must not be after window_end ({window_end})",
+            field="window_start",
+        )
+    if window_start <= -11:
+        raise BadInputError(
+            "the event window must start after the estimation window ends (bar -11)",
+            field="window_start",
+        )
+    return StudyOptions(
+        model=model, window=(window_start, window_end), returns=returns, n_bootstrap=200
+    )
+
+
+Options = Annotated[StudyOptions, Depends(study_options)]
+
+
+def _access(request: Request) -> WorkspaceAccess:
+    access: WorkspaceAccess = request.app.state.access
+    return access
+
+
+def _instant(text: str | None, name: str) -> str | None:
+    if text is None:
+        return None
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, TypeError) as exc:
+        raise BadInputError(f"{name} {text!r} is not an ISO instant", field=name) from exc
+    if stamp.tzinfo is None:
+        raise BadInputError(f"{name} {text!r} needs a UTC offset, e.g. Z", field=name)
+    return stamp.isoformat()
+
+
+class Problem(BaseModel):
+    """Why a request could not be answered (404: unknown leader, asset or event; 503: the
+    workspace cannot be read right now)."""
+
+    detail: str
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(
+        prefix="/api",
+        tags=["api"],
+        responses={404: {"model": Problem}, 503: {"model": Problem}},
+    )
+
+    @router.get("/health", summary="Liveness and the workspace state")
+    def health(request: Request) -> dict[str, Any]:
+        access = _access(request)
+        with access.open():
+            return {"status": "ok", "workspace": str(access.path), "version": ll.__version__}
+
+    @router.get("/leaders", summary="Leaders with statement counts and their default asset")
+    def leaders(request: Request) -> list[dict[str, Any]]:
+        return list(_summary(_access(request))["leaders"])
+
+    @router.get("/leaders/{leader}", summary="One leader")
+    def leader(request: Request, leader: LeaderId) -> dict[str, Any]:
+        found = _summary(_access(request))["leaders"]
+        row = next((r for r in found if r["leader_id"] == leader), None)
+        if row is None:
+            raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
+        return dict(row)
+
+    @router.get("/assets", summary="Assets with calendars, benchmarks and bar coverage")
+    def assets(request: Request) -> list[dict[str, Any]]:
+        return list(_summary(_access(request))["assets"])
+
+    @router.get(
+        "/leaders/{leader}/statements", summary="A leader's statements with their annotations"
+    )
+    def statements(
+        request: Request,
+        leader: LeaderId,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        channel: Annotated[str | None, Query(max_length=50)] = None,
+        start: Annotated[str | None, Query(description="ISO instant with offset.")] = None,
+        end: Annotated[str | None, Query(description="ISO instant with offset.")] = None,
+    ) -> dict[str, Any]:
+        access = _access(request)
+        lo, hi = _instant(start, "start"), _instant(end, "end")
+        access.require_leader(leader)
+        with access.open() as ws:
+            frame = ll.annotated(ws, "statements", leader=leader)
+        ts = pd.to_datetime(frame["ts"], utc=True)
+        keep = pd.Series(True, index=frame.index)
+        if channel is not None:
+            keep &= frame["channel"] == channel
+        if lo is not None:
+            keep &= ts >= pd.Timestamp(lo)
+        if hi is not None:
+            keep &= ts < pd.Timestamp(hi)
+        chosen = frame[keep]
+        page = chosen.iloc[offset : offset + limit]
+        return {"leader": leader, "total": len(chosen), "offset": offset, "items": records(page)}
+
+    @router.get("/leaders/{leader}/event-study", summary="Event study of a leader's statements")
+    def event_study(
+        request: Request,
+        leader: LeaderId,
+        options: Options,
+        asset: AssetQ = None,
+    ) -> dict[str, Any]:
+        access = _access(request)
+        view = access.view(leader, asset, options)
+        return access.cached(("study-json", leader, asset, options), view.result.to_dict)
+
+    @router.get("/leaders/{leader}/events/{index}", summary="One event: statements, AR and CAR")
+    def event(
+        request: Request,
+        leader: LeaderId,
+        index: Annotated[int, Path(ge=0)],
+        options: Options,
+        asset: AssetQ = None,
+    ) -> dict[str, Any]:
+        detail = event_detail(_access(request).view(leader, asset, options), index)
+        return {k: v for k, v in detail.items() if k != "prices"}
+
+    @router.get("/leaders/{leader}/persona", summary="Persona features of a leader")
+    def persona(request: Request, leader: LeaderId) -> dict[str, Any]:
+        access = _access(request)
+        access.require_leader(leader)
+        with access.open() as ws:
+            found = ll.persona(ws, leader)
+        return {"leader": leader, "features": records(found.to_frame().reset_index())}
+
+    return router
+
+
+def _summary(access: WorkspaceAccess) -> dict[str, list[dict[str, Any]]]:
+    """Leaders (with their default asset) and assets as JSON records, cached."""
+
+    def read() -> dict[str, list[dict[str, Any]]]:
+        with access.open() as ws:
+            summary = ws.summary()
+            leaders = records(summary.leaders)
+            for row in leaders:
+                try:
+                    row["default_asset"] = default_asset(ws, row["leader_id"])
+                except ll.LeaderlensError:
+                    row["default_asset"] = None
+            return {"leaders": leaders, "assets": records(summary.assets)}
+
+    return access.cached(("summary",), read)
+
+
+def event_detail(view: StudyView, index: int) -> dict[str, Any]:
+    """One event of the study: its statements, AR / t / return by relative bar, CAR, and the
+    asset's bars around it (for the drill-down page)."""
+    frame = view.events
+    if index >= len(frame):
+        raise MissingDataError(
+            f"no event {index} for leader {view.leader['leader_id']!r} on {view.asset!r} "
+            f"({len(frame)} events)",
+            event=str(index),
+        )
+    row = frame.iloc[index]
+    texts = view.statements[view.statements["statement_id"].isin(list(row["statement_ids"]))]
+    bars = [int(b) for b in view.result.relative_bars]
+    path = pd.DataFrame(
+        {
+            "bar": bars,
+            "return": [row[f"r[{b}]"] for b in bars],
+            "ar": [row[f"ar[{b}]"] for b in bars],
+            "ar_t": [row[f"ar_t[{b}]"] for b in bars],
+        }
+    )
+    path["car"] = path["ar"].cumsum()
+    return {
+        "leader": view.leader["leader_id"],
+        "asset": view.asset,
+        "index": index,
+        "day0": row["day0"],
+        "time": pd.Timestamp(row["time"]).isoformat(),
+        "aligned": row["aligned"],
+        "channel": row.get("channel"),
+        "excluded": row["excluded"] or None,
+        "car": plain(row["car"]),
+        "car_t": plain(row["car_t"]),
+        "car_p": plain(row["car_p"]),
+        "statements": records(texts),
+        "path": records(path),
+        "window": list(view.options.window),
+        "prices": view.prices,
+    }

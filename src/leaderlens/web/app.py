@@ -1,0 +1,99 @@
+"""The web application (``leaderlens serve``): a JSON API documented by OpenAPI and dashboard
+pages, read-only over one workspace.
+
+Errors map to HTTP the way they map to exit codes on the command line: bad input 422, missing
+data (unknown leader, asset or event) 404, a workspace that cannot be read right now 503. With
+a ``token``, every request must carry it (``Authorization: Bearer <token>``, the
+``X-Leaderlens-Token`` header, or ``?token=`` once, which sets a cookie for the pages' links).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+import leaderlens as ll
+from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
+from leaderlens.web.access import WorkspaceAccess
+from leaderlens.web.api import build_router
+from leaderlens.web.pages import build_pages
+
+TOKEN_COOKIE = "leaderlens_token"
+
+
+def is_local(host: str) -> bool:
+    """True for loopback hosts (127.0.0.0/8, ::1, localhost): reachable from this machine only."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
+    """The application over the workspace at ``workspace_path`` (opened read-only per
+    request). With ``token``, requests without it get 401."""
+    if token is not None and not token.strip():
+        raise BadInputError("the token must not be empty", field="token")
+    app = FastAPI(
+        title="leaderlens",
+        version=ll.__version__,
+        description="How a company leader's own voice amplifies, or damages, the brand: "
+        "leaders, assets, statements with annotations, event studies, persona.",
+    )
+    app.state.access = WorkspaceAccess(workspace_path)
+    app.include_router(build_router())
+    app.include_router(build_pages())
+
+    @app.exception_handler(LeaderlensError)
+    async def leaderlens_error(request: Request, exc: LeaderlensError) -> JSONResponse:
+        if isinstance(exc, BadInputError):
+            # The shape of FastAPI's own 422 answers, so clients read one format.
+            where = ["query", exc.field] if exc.field else ["request"]
+            problem = [{"loc": where, "msg": str(exc), "type": "value_error"}]
+            return JSONResponse(status_code=422, content={"detail": problem})
+        status = 404 if isinstance(exc, MissingDataError) else 503
+        return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+    if token is not None:
+        expected = token.encode()
+
+        @app.middleware("http")
+        async def require_token(
+            request: Request, call_next: Callable[[Request], Awaitable[Response]]
+        ) -> Response:
+            given, from_query = _given_token(request)
+            if given is None or not secrets.compare_digest(given.encode(), expected):
+                return JSONResponse(
+                    status_code=401,
+                    content={
+                        "detail": "this server needs its token: send it as "
+                        "'Authorization: Bearer <token>' or ?token=<token>"
+                    },
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            response = await call_next(request)
+            if from_query:
+                response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
+            return response
+
+    return app
+
+
+def _given_token(request: Request) -> tuple[str | None, bool]:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip(), False
+    header = request.headers.get("x-leaderlens-token")
+    if header:
+        return header, False
+    query = request.query_params.get("token")
+    if query:
+        return query, True
+    return request.cookies.get(TOKEN_COOKIE), False

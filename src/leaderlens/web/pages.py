@@ -1,0 +1,224 @@
+"""Dashboard pages: the leaders, an overview per leader, an event drill-down, the comparison.
+
+Pages are HTML built with :mod:`leaderlens.report.html_parts` (escaped by default) and plotly
+served by this application (``/static/plotly.min.js``): nothing is fetched from elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+import pandas as pd
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+import leaderlens as ll
+from leaderlens.report.content import StudyOptions
+from leaderlens.report.figures import (
+    comparison_figure,
+    event_window_figure,
+    figure_div,
+    timeline_figure,
+)
+from leaderlens.report.html_parts import cards, definitions, esc, note, num, page, pct, table
+from leaderlens.report.page import EVENT_COLUMNS, plotly_js
+from leaderlens.web.access import StudyView, WorkspaceAccess
+from leaderlens.web.api import AssetQ, LeaderId, Options, event_detail
+
+PLOTLY_TAG = '<script src="/static/plotly.min.js"></script>'
+
+
+def _nav(extra: str = "") -> str:
+    return f'<p><a href="/">leaders</a> · <a href="/compare">compare</a>{extra}</p>'
+
+
+def _access(request: Request) -> WorkspaceAccess:
+    access: WorkspaceAccess = request.app.state.access
+    return access
+
+
+def _leader_url(leader: str, suffix: str = "", asset: str | None = None) -> str:
+    query = f"?{urlencode({'asset': asset})}" if asset else ""
+    return f"/leaders/{quote(leader, safe='')}{suffix}{query}"
+
+
+def build_pages() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/static/plotly.min.js")
+    def plotly() -> Response:
+        return Response(
+            plotly_js(),
+            media_type="application/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> str:
+        access = _access(request)
+        return access.cached(("page", "/"), lambda: _home(access))
+
+    @router.get("/leaders/{leader}", response_class=HTMLResponse)
+    def overview(request: Request, leader: LeaderId, options: Options, asset: AssetQ = None) -> str:
+        access = _access(request)
+        key = ("page", "overview", leader, asset, options)
+        return access.cached(key, lambda: _overview(access, leader, asset, options))
+
+    @router.get("/leaders/{leader}/events/{index}", response_class=HTMLResponse)
+    def drill_down(
+        request: Request,
+        leader: LeaderId,
+        index: Annotated[int, Path(ge=0)],
+        options: Options,
+        asset: AssetQ = None,
+    ) -> str:
+        access = _access(request)
+        view = access.view(leader, asset, options)
+        return access.cached(
+            ("page", "event", leader, asset, options, index),
+            lambda: _drill_down(view, index, asset),
+        )
+
+    @router.get("/compare", response_class=HTMLResponse)
+    def compare(request: Request, options: Options) -> str:
+        access = _access(request)
+        return access.cached(("page", "compare", options), lambda: _compare(access, options))
+
+    return router
+
+
+def _home(access: WorkspaceAccess) -> str:
+    with access.open() as ws:
+        leaders = ws.summary().leaders
+    shown = leaders[["leader_id", "name", "company", "statements", "channels"]]
+    links = shown["leader_id"].map(_leader_url)
+    body = (
+        "<h1>leaderlens dashboard</h1>"
+        + _nav()
+        + table(shown, "leaders-table", links=links, link_column="leader_id")
+    )
+    return page("leaderlens dashboard", body)
+
+
+def _overview(
+    access: WorkspaceAccess, leader: str, asset: str | None, options: StudyOptions
+) -> str:
+    view = access.view(leader, asset, options)
+    with access.open() as ws:
+        try:
+            persona_html = table(
+                ll.persona(ws, leader).features.T.reset_index(names="feature"),
+                "persona-table",
+                formats={"all": num},
+            )
+        except ll.LeaderlensError as exc:
+            persona_html = note(f"persona not available: {exc.message}")
+    result, frame = view.result, view.events
+    shown = frame.reindex(columns=[c for c in EVENT_COLUMNS if c in frame.columns])
+    shown = shown.assign(time=pd.to_datetime(shown["time"], utc=True).dt.strftime("%Y-%m-%d"))
+    links = pd.Series(
+        [_leader_url(leader, f"/events/{i}", asset) for i in range(len(frame))],
+        index=shown.index,
+    )
+    battery = result.battery
+    headline = {
+        "statements": f"{len(view.statements):,}",
+        "events studied": f"{result.n_studied:,} of {len(frame):,}",
+        f"CAAR {list(options.window)}": pct(battery.caar) if battery is not None else "n/a",
+    }
+    timeline = timeline_figure(view.statements, view.prices, view.asset, leader)
+    body = "\n".join(
+        [
+            f"<h1>{esc(view.leader['name'])} on {esc(view.asset)}</h1>",
+            _nav(),
+            cards(headline),
+            figure_div(result.plot(), "plot-caar"),
+            figure_div(timeline, "plot-timeline"),
+            "<h2>Events (click one for its drill-down)</h2>",
+            table(
+                shown,
+                "events-table",
+                formats={"car": pct, "car_t": lambda v: num(v, 2), "car_p": num},
+                links=links,
+                link_column="label",
+            ),
+            "<h2>Test battery</h2>",
+            table(result.tests_frame(), "tests-table", formats={"statistic": num}),
+            "<h2>Persona</h2>",
+            persona_html,
+        ]
+    )
+    return page(f"{view.leader['name']}: overview", body, PLOTLY_TAG)
+
+
+def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
+    d = event_detail(view, index)
+    leader = d["leader"]
+    texts = "".join(
+        f'<p>{esc(s["ts"])} · {esc(s["channel"])}</p><pre class="text">{esc(s["text"])}</pre>'
+        for s in d["statements"]
+    )
+    path = pd.DataFrame(d["path"])
+    fig = event_window_figure(
+        d["prices"], pd.Timestamp(d["day0"], tz="UTC"), tuple(d["window"]), d["asset"]
+    )
+    facts = {
+        "asset": d["asset"],
+        "statement time (UTC)": d["time"],
+        "day 0": d["day0"],
+        "aligned": d["aligned"],
+        "channel": d["channel"],
+        "CAR": pct(d["car"]),
+        "CAR t": num(d["car_t"], 2),
+        "CAR p": num(d["car_p"]),
+        "excluded": d["excluded"] or "",
+    }
+    body = "\n".join(
+        [
+            f"<h1>Event {index} of {esc(leader)}</h1>",
+            _nav(f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
+            '<section id="statement-text"><h2>Statement</h2>',
+            texts,
+            "</section>",
+            definitions(facts, "event-facts"),
+            figure_div(fig, "plot-event-prices"),
+            "<h2>Abnormal returns</h2>",
+            table(
+                path,
+                "ar-table",
+                formats={"return": pct, "ar": pct, "car": pct, "ar_t": lambda v: num(v, 2)},
+                sortable=False,
+            ),
+        ]
+    )
+    return page(f"event {index} of {leader}", body, PLOTLY_TAG)
+
+
+def _compare(access: WorkspaceAccess, options: StudyOptions) -> str:
+    rows: list[dict[str, Any]] = []
+    paths = {}
+    for leader in access.leaders()["leader_id"]:
+        try:
+            view = access.view(leader, None, options)
+        except ll.LeaderlensError as exc:
+            rows.append({"leader": leader, "asset": "", "n": 0, "caar": None, "note": exc.message})
+            continue
+        b = view.result.battery
+        rows.append(
+            {
+                "leader": leader,
+                "asset": view.asset,
+                "n": view.result.n_studied,
+                "caar": b.caar if b is not None else None,
+                "note": "",
+            }
+        )
+        paths[leader] = view.result.caar_band()
+    body = (
+        "<h1>Leaders compared</h1>"
+        + _nav()
+        + table(pd.DataFrame(rows), "comparison-table", formats={"caar": pct})
+        + figure_div(comparison_figure(paths, options.returns), "plot-comparison")
+    )
+    return page("leaders compared", body, PLOTLY_TAG)

@@ -1,0 +1,18 @@
+"""Fixtures of the web tests: the annotated demo world with a hostile statement (built by
+the report tests' helper, ``tests/report/report_world.py``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+
+from report_world import build_world
+
+
+@pytest.fixture(scope="session")
+def world_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_world(tmp_path_factory.mktemp("web-world") / "demo.duckdb")
