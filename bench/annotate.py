@@ -5,9 +5,11 @@ Prints texts per second for (1) plain VADER alone, one core: the yardstick; (2) 
 in one process; (3) ``annotate_workspace`` end to end (read from the workspace, annotate on
 every core, store in one transaction per batch). Targets: the bulk path no slower than 2x plain
 VADER (ratio >= 0.5), and 1 million mentions through the workspace in under 5 minutes.
+With the embeddings extra installed, (4) the embedding path on ``--embed`` Musk tweets, reported
+apart: embedding them into the workspace, then asking again (nothing is embedded twice).
 
     python bench/annotate.py                        # Musk tweets + 1 million mentions
-    python bench/annotate.py --mentions 100000 --shared ../shared/data
+    python bench/annotate.py --mentions 100000 --shared ../shared/data --embed 500
 """
 
 from __future__ import annotations
@@ -97,23 +99,50 @@ def rate(n: int, seconds: float) -> str:
     return f"{n / seconds:>10,.0f} texts/s"
 
 
-def run(texts: list[str], label: str) -> None:
+def run(texts: list[str], label: str, repeats: int = 5) -> None:
+    """Best of ``repeats`` interleaved timings, so a busy machine slows both sides alike."""
     sample = texts[: min(len(texts), 50_000)]
-    started = time.perf_counter()
-    vader_plain(sample)
-    vader = time.perf_counter() - started
     annotate_texts(sample[:2000])  # load lingua's models once, outside the timing
-    started = time.perf_counter()
-    annotate_texts(sample)
-    bulk = time.perf_counter() - started
-    print(f"{label} ({len(sample):,} texts)")
-    print(f"  plain VADER loop, 1 core      {rate(len(sample), vader)}")
-    print(f"  bulk path, 1 core             {rate(len(sample), bulk)}  ratio {vader / bulk:.2f}")
+    vader, bulk = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        vader_plain(sample)
+        vader.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        annotate_texts(sample)
+        bulk.append(time.perf_counter() - started)
+    print(f"{label} ({len(sample):,} texts, best of {repeats})")
+    print(f"  plain VADER loop, 1 core      {rate(len(sample), min(vader))}")
+    print(
+        f"  bulk path, 1 process          {rate(len(sample), min(bulk))}"
+        f"  ratio {min(vader) / min(bulk):.2f} (target >= 0.5)"
+    )
+
+
+def embed(tweets: Path, n: int, path: Path) -> None:
+    try:
+        from leaderlens.text.embeddings import embed_workspace
+    except ImportError:
+        return
+    try:
+        with ll.Workspace.open(path) as ws:
+            ws.ingest_statements(pd.read_csv(tweets).head(n), leader="musk")
+            first = embed_workspace(ws, leader="musk", progress=False)
+            again = embed_workspace(ws, leader="musk", progress=False)
+    except ll.errors.EngineError as exc:  # the extra is not installed
+        print(f"  embeddings skipped: {exc}")
+        return
+    print(
+        f"  embedding path (e5-small)     {rate(first.embedded, first.seconds)}"
+        f"  ({first.embedded:,} distinct texts); asked again: {again.embedded} embedded "
+        f"in {again.seconds:.2f} s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mentions", type=float, default=1e6)
+    parser.add_argument("--embed", type=int, default=300, help="Musk tweets to embed (0: none)")
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).parents[1] / ".." / "shared" / "data"
     )
@@ -130,6 +159,8 @@ def main() -> None:
                     f"  workspace end to end          {rate(report.annotated, report.seconds)}"
                     f"  ({report.workers} process(es))"
                 )
+            if args.embed > 0:
+                embed(tweets, args.embed, Path(folder) / "embed.duckdb")
         mentions = synthetic_mentions(n)
         run(mentions["text"].tolist(), "synthetic mentions")
         with ll.Workspace.open(Path(folder) / "mentions.duckdb") as ws:

