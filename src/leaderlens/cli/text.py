@@ -1,8 +1,8 @@
 """``leaderlens annotate`` and ``leaderlens persona``: thin shells over leaderlens.text.
 
 Registered in :mod:`leaderlens.cli.main` with ``app.command("annotate")(text.annotate)`` and
-``app.command("persona")(text.persona)``. The shared helpers of ``cli.main`` are imported
-inside the commands so that ``cli.main`` can import this module without a cycle.
+``app.command("persona")(text.persona)``. Options and error
+handling come from :mod:`leaderlens.cli.shared`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,7 @@ from typing import Annotated
 
 import typer
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace file (default: $LEADERLENS_WORKSPACE or ./leaderlens.duckdb).",
-    ),
-]
-JsonOpt = Annotated[
-    Path | None, typer.Option("--json", help="Also write machine-readable results to this file.")
-]
+from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, err, out, run, write_json
 
 
 def annotate(
@@ -52,7 +42,6 @@ def annotate(
     json_path: JsonOpt = None,
 ) -> None:
     """Tag texts with language, sentiment and topics (only new or changed texts)."""
-    from leaderlens.cli.shared import err, out, run, write_json
 
     def body() -> None:
         from leaderlens import Workspace
@@ -100,7 +89,6 @@ def persona(
     json_path: JsonOpt = None,
 ) -> None:
     """Print persona features: replies, first person, informality, cadence, controversy."""
-    from leaderlens.cli.shared import out, run, write_json
 
     def body() -> None:
         from leaderlens import Workspace
