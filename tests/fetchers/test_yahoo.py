@@ -386,58 +386,48 @@ def intraday_chart(stamps: pd.DatetimeIndex, close: np.ndarray, granularity: str
     return chart
 
 
-def test_hourly_bars_land_at_their_utc_start_in_windows_yahoo_allows(ws: Any, clock: Any) -> None:
-    # Yahoo serves 1h bars for the last 730 days; the fake clock stands at 2024-01-02.
-    days = pd.bdate_range("2022-01-10", "2023-12-29")
-    opens = (days + pd.Timedelta(hours=9, minutes=30)).tz_localize(NEW_YORK)
+@pytest.mark.parametrize(
+    ("freq", "first", "last", "step", "per_session", "window_days", "requests"),
+    [
+        # Yahoo serves 1h bars for the last 730 days and 1m bars for the last 30; the fake
+        # clock stands at 2024-01-02.
+        ("1h", "2022-01-10", "2023-12-29", pd.Timedelta(hours=1), 7, 700, 2),
+        ("1m", "2023-12-11", "2023-12-29", pd.Timedelta(minutes=1), 390, 7, 3),
+    ],
+)
+def test_intraday_bars_land_at_their_utc_start_in_windows_yahoo_allows(
+    ws: Any,
+    clock: Any,
+    freq: str,
+    first: str,
+    last: str,
+    step: pd.Timedelta,
+    per_session: int,
+    window_days: int,
+    requests: int,
+) -> None:
+    opens = (pd.bdate_range(first, last) + pd.Timedelta(hours=9, minutes=30)).tz_localize(NEW_YORK)
     stamps = (
-        pd.DatetimeIndex(np.concatenate([opens + pd.Timedelta(hours=h) for h in range(7)]))
+        pd.DatetimeIndex(np.concatenate([opens + i * step for i in range(per_session)]))
         .sort_values()
         .tz_convert("UTC")
     )
-    close = 100 + np.arange(stamps.size) % 50 + 0.25
-    session = FakeYahoo(intraday_chart(stamps, close, "1h"))
+    close = 100 + np.sin(np.arange(stamps.size) / 50.0)
+    session = FakeYahoo(intraday_chart(stamps, close, freq))
+    end = (pd.Timestamp(last) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     fetch_prices(
         ws,
         ["TSLA"],
-        start="2022-01-03",
-        end="2024-06-29",
-        freq="1h",
+        start=first,
+        end=end,
+        freq=freq,
         session=session,
         clock=clock,
         calendar="24/5",
     )
-    stored = ws.bars("TSLA", freq="1h")
+    stored = ws.bars("TSLA", freq=freq)
     assert stored["ts"].tolist() == list(stamps)
     np.testing.assert_allclose(stored["close"], close)
     data = [c for c in session.calls if "period1" in c]
     spans = [int(c["period2"]) - int(c["period1"]) for c in data]
-    assert len(data) >= 2 and max(spans) <= 700 * 86400  # Yahoo serves 1h for 730 days at most
-
-
-def test_minute_bars_come_in_windows_of_seven_days(ws: Any, clock: Any) -> None:
-    days = pd.bdate_range("2023-12-11", "2023-12-29")  # Yahoo serves 1m for the last 30 days
-    opens = (days + pd.Timedelta(hours=9, minutes=30)).tz_localize(NEW_YORK)
-    stamps = (
-        pd.DatetimeIndex(np.concatenate([opens + pd.Timedelta(minutes=m) for m in range(390)]))
-        .sort_values()
-        .tz_convert("UTC")
-    )
-    close = 200 + np.sin(np.arange(stamps.size) / 50.0)
-    session = FakeYahoo(intraday_chart(stamps, close, "1m"))
-    fetch_prices(
-        ws,
-        ["TSLA"],
-        start="2023-12-11",
-        end="2023-12-30",
-        freq="1m",
-        session=session,
-        clock=clock,
-        calendar="24/5",
-    )
-    stored = ws.bars("TSLA", freq="1m")
-    assert stored["ts"].tolist() == list(stamps)
-    np.testing.assert_allclose(stored["close"], close)
-    data = [c for c in session.calls if "period1" in c]
-    spans = [int(c["period2"]) - int(c["period1"]) for c in data]
-    assert len(data) == 3 and max(spans) <= 7 * 86400
+    assert len(data) == requests and max(spans) <= window_days * 86400

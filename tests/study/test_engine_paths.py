@@ -149,14 +149,33 @@ def test_factor_model_matches_statsmodels(tmp_path: Path) -> None:
         assert row["car_t"] == pytest.approx(ar.sum() / np.sqrt(var_car), rel=1e-9)
 
 
+XNYS_2020_2021 = xcals.get_calendar("XNYS", start="2020-01-02", end="2021-12-31").schedule.loc[
+    "2020-01-02":"2021-12-31"
+]
+
+
+def market_pair(ws: ll.Workspace, m: np.ndarray, r: np.ndarray) -> None:
+    """Market M and asset A (benchmark M) from daily returns on the 2020-2021 XNYS sessions."""
+    dates = XNYS_2020_2021.index.strftime("%Y-%m-%d")
+    ws.ingest_prices(
+        pd.DataFrame({"date": dates, "close": 100 * np.cumprod(1 + m)}),
+        asset="M",
+        calendar="XNYS",
+    )
+    ws.ingest_prices(
+        pd.DataFrame({"date": dates, "close": 50 * np.cumprod(1 + r)}),
+        asset="A",
+        calendar="XNYS",
+        benchmark="M",
+    )
+
+
 def test_activity_regression_matches_statsmodels_hac(tmp_path: Path) -> None:
-    cal = xcals.get_calendar("XNYS", start="2020-01-02", end="2021-12-31")
-    sched = cal.schedule.loc["2020-01-02":"2021-12-31"]
+    sched = XNYS_2020_2021
     n = len(sched)
     m = RNG.normal(3e-4, 0.01, n)
     posts = RNG.poisson(3, n)
     r = 0.9 * m + 0.002 * posts + RNG.normal(0, 0.01, n)
-    dates = sched.index.strftime("%Y-%m-%d")
     # Statements one hour before each session's close: day 0 is that session.
     closes = pd.DatetimeIndex(sched["close"]).tz_convert("UTC").tz_localize(None).to_numpy()
     times = np.repeat(closes, posts) - np.timedelta64(1, "h")
@@ -168,17 +187,7 @@ def test_activity_regression_matches_statsmodels_hac(tmp_path: Path) -> None:
         }
     )
     with ll.Workspace.open(tmp_path / "w.duckdb") as ws:
-        ws.ingest_prices(
-            pd.DataFrame({"date": dates, "close": 100 * np.cumprod(1 + m)}),
-            asset="M",
-            calendar="XNYS",
-        )
-        ws.ingest_prices(
-            pd.DataFrame({"date": dates, "close": 50 * np.cumprod(1 + r)}),
-            asset="A",
-            calendar="XNYS",
-            benchmark="M",
-        )
+        market_pair(ws, m, r)
         ws.ingest_statements(statements, leader="poster")
         from leaderlens.study.activity_study import activity_study
 
@@ -195,9 +204,7 @@ def test_activity_regression_matches_statsmodels_hac(tmp_path: Path) -> None:
 def test_topic_and_sentiment_filters_follow_the_annotations(tmp_path: Path) -> None:
     from leaderlens.text.annotate import annotated
 
-    cal = xcals.get_calendar("XNYS", start="2020-01-02", end="2021-12-31")
-    sched = cal.schedule.loc["2020-01-02":"2021-12-31"]
-    dates = sched.index.strftime("%Y-%m-%d")
+    sched = XNYS_2020_2021
     n = len(sched)
     m = RNG.normal(3e-4, 0.01, n)
     r = 0.9 * m + RNG.normal(0, 0.01, n)
@@ -213,17 +220,7 @@ def test_topic_and_sentiment_filters_follow_the_annotations(tmp_path: Path) -> N
         {"time": times, "text": texts, "id": [str(i) for i in range(len(texts))]}
     )
     with ll.Workspace.open(tmp_path / "w.duckdb") as ws:
-        ws.ingest_prices(
-            pd.DataFrame({"date": dates, "close": 100 * np.cumprod(1 + m)}),
-            asset="M",
-            calendar="XNYS",
-        )
-        ws.ingest_prices(
-            pd.DataFrame({"date": dates, "close": 50 * np.cumprod(1 + r)}),
-            asset="A",
-            calendar="XNYS",
-            benchmark="M",
-        )
+        market_pair(ws, m, r)
         ws.ingest_statements(statements, leader="poster")
         with pytest.raises(ll.MissingDataError, match="annotate"):
             ws.event_study(leader="poster", asset="A", topic="crypto", n_bootstrap=0, n_placebo=0)
