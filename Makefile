@@ -19,11 +19,24 @@ env: $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p demo-out
+	@rm -f demo-out/leaderlens-demo.duckdb
 	$(BIN)/leaderlens demo --workspace demo-out/leaderlens-demo.duckdb --json demo-out/summary.json
+	$(BIN)/leaderlens annotate --all --workspace demo-out/leaderlens-demo.duckdb
 	$(BIN)/leaderlens study --workspace demo-out/leaderlens-demo.duckdb --leader rex_vale \
 		--asset VLTR --by channel --json demo-out/study-rex-vale.json \
 		--plot demo-out/caar-rex-vale.html
-	@echo "demo workspace: demo-out/leaderlens-demo.duckdb; study: demo-out/study-rex-vale.json, plot: demo-out/caar-rex-vale.html"
+	$(BIN)/leaderlens attention amplification --workspace demo-out/leaderlens-demo.duckdb \
+		--brand orbit --json demo-out/amplification-orbit.json \
+		--plot demo-out/amplification-orbit.html
+	@for leader in lin_wei rex_vale sam_archer; do \
+		$(BIN)/leaderlens report --workspace demo-out/leaderlens-demo.duckdb --leader $$leader \
+			--out demo-out/report-$$leader.html || exit 1; \
+	done
+	@echo "demo workspace: demo-out/leaderlens-demo.duckdb"
+	@echo "study: demo-out/study-rex-vale.json (plot demo-out/caar-rex-vale.html)"
+	@echo "amplification: demo-out/amplification-orbit.json (plot demo-out/amplification-orbit.html)"
+	@echo "reports:"
+	@for leader in lin_wei rex_vale sam_archer; do echo "  demo-out/report-$$leader.html"; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

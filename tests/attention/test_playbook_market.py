@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -25,3 +27,13 @@ def test_market_caar_per_channel_matches_the_event_study(demo_ws: Workspace) -> 
         assert row["market_ci_high"] == pytest.approx(car.mean() + half, abs=1e-12)
     assert np.isnan(frame.loc["brand posts", "market_caar"])
     assert "VLTR CAAR" in book.summary()
+
+
+def test_leader_terms_without_handles(tmp_path: Path) -> None:
+    from leaderlens.attention.api import leader_terms
+
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        ws.add_leader("plain")
+        ws.add_leader("named", name="Elon Musk", handles={"x": "@elonmusk"})
+        assert leader_terms(ws, "plain") == ["plain"]
+        assert leader_terms(ws, "named") == ["Elon Musk", "@elonmusk", "elonmusk"]

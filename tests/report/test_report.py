@@ -183,7 +183,7 @@ def test_json_and_table_exports_agree(lin: ReportContent, tmp_path: Path) -> Non
     text = json.dumps(doc)
     assert doc["event_study"]["settings"]["model"] == "market"
     assert doc["headline"]["events_studied"] == lin.study.n_studied
-    assert set(doc["not_available"]) == {"attention", "risk"}
+    assert set(doc["not_available"]) == {"risk"}
     assert "NaN" not in text
 
 

@@ -3,6 +3,7 @@ finished results object (see the modules it calls for the methods)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,8 +72,11 @@ def leader_terms(ws: Any, leader: str) -> list[str]:
     if row.empty:
         raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
     handles = row.iloc[0]["handles"]
-    values = list(handles.values()) if isinstance(handles, dict) else []
-    if not isinstance(handles, dict) and handles is not None:  # DuckDB MAP as key/value lists
+    if isinstance(handles, Mapping):
+        values = list(handles.values())
+    elif handles is None or pd.api.types.is_scalar(handles):
+        values = []  # a leader declared without handles: None or pd.NA
+    else:  # DuckDB MAP as key/value lists
         values = list(dict(zip(handles["key"], handles["value"], strict=True)).values())
     terms = [str(row.iloc[0]["name"])]
     for handle in values:

@@ -1,6 +1,7 @@
 """What a leader's report holds: every number gathered once, through the public API.
 
-:func:`gather_report` runs the event study (split by channel), the persona, the comparison
+:func:`gather_report` runs the event study (split by channel), the brand attention analyses
+(:mod:`leaderlens.report.attention`), the persona, the comparison
 with the other leaders of the workspace and, for a workspace holding planted ground truth (the
 demo world), the check of which planted effects the study recovered. It returns a frozen
 :class:`ReportContent`; :mod:`leaderlens.report.page` renders it as HTML and
@@ -20,11 +21,10 @@ from scipy import stats
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
+from leaderlens.report.attention import BrandAttention, gather_attention, leader_brands
 
 #: Analyses other parts of leaderlens will add; the report says they are not available yet.
 PENDING_SECTIONS: dict[str, str] = {
-    "attention": "Amplification, share of voice and the content and channel playbook are not "
-    "available in this version of leaderlens.",
     "risk": "The negative-effect radar, leader-driven volatility and key-person dependence "
     "are not available in this version of leaderlens.",
 }
@@ -80,6 +80,9 @@ class ReportContent:
     planted_notes: sentences on planted single statements found again (demo ground truth).
     attention: the raw attention series of the leader's brand shown on the timeline (``ts``,
         ``value``; ``attrs["label"]`` says brand and metric), or None when there is none.
+    brand_attention: amplification, playbook, share of voice and lead-lag of each brand whose
+        ``leader_ids`` name the leader (see :mod:`leaderlens.report.attention`); empty, with the
+        reason in ``notes["attention"]``, when no brand names the leader.
     """
 
     leader: dict[str, Any]
@@ -95,6 +98,7 @@ class ReportContent:
     notes: dict[str, str] = field(default_factory=dict)
     planted_notes: tuple[str, ...] = ()
     attention: pd.DataFrame | None = None
+    brand_attention: tuple[BrandAttention, ...] = ()
 
     @property
     def data_range(self) -> dict[str, str | None]:
@@ -171,6 +175,12 @@ def gather_report(
     except LeaderlensError as exc:
         notes["persona"] = f"persona not available: {exc.message}"
     comparison, paths = _compare(ws, leader, chosen, study, opts, leaders, notes)
+    brands = gather_attention(ws, leader, chosen, opts.window)
+    if not brands:
+        notes["attention"] = (
+            f"attention not available: no brand in the workspace names {leader!r} among its "
+            "leaders (Workspace.add_brand(..., leader_ids=[...]))"
+        )
     row = leaders.set_index("leader_id").loc[leader]
     return ReportContent(
         leader={"leader_id": leader, "name": row["name"], "company": row["company"]},
@@ -186,14 +196,14 @@ def gather_report(
         notes=notes,
         planted_notes=_planted_statements(ws, leader, chosen, study),
         attention=brand_attention(ws, leader),
+        brand_attention=brands,
     )
 
 
 def brand_attention(ws: ll.Workspace, leader: str) -> pd.DataFrame | None:
     """The first attention series (search interest preferred) of a brand that names the leader
     among its ``leader_ids``; None when there is none."""
-    brands = ws.brands()
-    mine = brands[brands["leader_ids"].map(lambda ids: leader in list(ids or []))]
+    mine = leader_brands(ws, leader)
     if mine.empty:
         return None
     series = ws.summary().attention

@@ -15,14 +15,18 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import check_choice
+from leaderlens.report.attention import PARTS, BrandAttention, granger_table
 from leaderlens.report.content import PENDING_SECTIONS, ReportContent
 
 TABLE_FORMATS = ("csv", "json", "parquet")
+#: Notes that stand for a whole section the report cannot show.
+UNAVAILABLE = (*PENDING_SECTIONS, "attention")
 
 
 def report_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
     """Every table of the report by name (events, aggregate, tests, groups, persona,
-    persona_channels, comparison, recovered, statements)."""
+    comparison, recovered, statements, and per brand of the leader amplification_<brand>,
+    playbook_<brand>, share_of_voice_<brand>, granger_<brand>, lead_lag_<brand>)."""
     result = content.study
     tables = {
         "events": result.events_frame(),
@@ -37,6 +41,8 @@ def report_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
         tables["persona"] = content.persona.to_frame().reset_index()
     if content.recovered is not None:
         tables["recovered"] = content.recovered
+    for brand in content.brand_attention:
+        tables |= brand.tables()
     return tables
 
 
@@ -81,10 +87,41 @@ def report_dict(content: ReportContent) -> dict[str, Any]:
         ),
         "comparison": records(content.comparison),
         "recovered": records(content.recovered) if content.recovered is not None else None,
-        "not_available": {k: v for k, v in content.notes.items() if k in PENDING_SECTIONS},
-        "notes": {k: v for k, v in content.notes.items() if k not in PENDING_SECTIONS},
+        "attention": [attention_dict(brand) for brand in content.brand_attention],
+        "not_available": {k: v for k, v in content.notes.items() if k in UNAVAILABLE},
+        "notes": {k: v for k, v in content.notes.items() if k not in UNAVAILABLE},
     }
     return out
+
+
+def attention_dict(brand: BrandAttention) -> dict[str, Any]:
+    """One brand's attention section: each result's summary and rows, and the notes."""
+    parts: dict[str, Any] = {}
+    for part in PARTS:
+        result = getattr(brand, part)
+        parts[part] = (
+            {"summary": result.summary(), "rows": records(result.to_frame())}
+            if result is not None
+            else None
+        )
+    if brand.amplification is not None:
+        a = brand.amplification
+        parts["amplification"] |= {
+            "reading": a.reading(),
+            "factor": plain(a.factor),
+            "ci": [plain(a.ci_low), plain(a.ci_high)],
+            "level": a.level,
+            "defined": a.defined,
+        }
+    if brand.lead_lag is not None:
+        parts["lead_lag"]["granger"] = records(granger_table(brand.lead_lag))
+    return {
+        "brand": brand.brand,
+        "name": brand.name,
+        "metric": brand.metric,
+        **parts,
+        "notes": dict(brand.notes),
+    }
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:

@@ -3,8 +3,8 @@
 One file that opens offline: plotly's JavaScript is embedded once in the page head and every
 figure is drawn by a small script with its data; nothing is fetched from the network. Sections:
 headline, timeline, event study (CAAR with band, per-event table, test battery, split by
-channel), planted effects recovered (demo world), persona, comparison, sections not available
-yet, methods appendix.
+channel), planted effects recovered (demo world), persona, comparison, brand attention
+(amplification, playbook, share of voice, lead-lag), sections not available yet, methods appendix.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from leaderlens.report.attention_page import attention_section
 from leaderlens.report.content import ReportContent
 from leaderlens.report.figures import comparison_figure, figure_div, timeline_figure
 from leaderlens.report.html_parts import (
@@ -70,6 +71,7 @@ def render_report(content: ReportContent) -> str:
         _recovered(content),
         _persona(content),
         _comparison(content),
+        attention_section(content.brand_attention, content.notes),
         _pending(content),
         _methods(content),
     ]
@@ -291,7 +293,7 @@ def _comparison(content: ReportContent) -> str:
 
 def _pending(content: ReportContent) -> str:
     parts = []
-    for name in ("attention", "risk", "annotations"):
+    for name in ("risk", "annotations"):
         if name in content.notes:
             parts.append(
                 f'<section id="{esc(name)}"><h2>{esc(name.capitalize())}</h2>'
