@@ -290,6 +290,12 @@ def playbook(
     return Playbook(by=by, metric=metric, lifts=lifts, level=level, market=market, asset=asset)
 
 
+def _mean_or_na(values: pd.Series) -> str:
+    """The mean of the defined buckets, or why there is none."""
+    defined = values.dropna()
+    return f"{defined.mean():.2f}" if len(defined) else "n/a (no positive or negative mention)"
+
+
 @dataclass(frozen=True)
 class BrandVoice:
     """Share of voice with the net sentiment of the conversation (all, and naming the leader);
@@ -304,8 +310,8 @@ class BrandVoice:
             s = self.sentiment
             text += (
                 f"\nnet sentiment (neutral excluded): all mentions "
-                f"{s['net_sentiment'].mean():.2f}, naming the leader "
-                f"{s['leader_net_sentiment'].mean():.2f} (mean over buckets)"
+                f"{_mean_or_na(s['net_sentiment'])}, naming the leader "
+                f"{_mean_or_na(s['leader_net_sentiment'])} (mean over buckets)"
             )
         return text
 
