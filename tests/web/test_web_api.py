@@ -270,3 +270,21 @@ def test_cached_pages_answer_fast(client: TestClient) -> None:
     for _ in range(5):
         assert client.get("/leaders/sam_archer/events/10").status_code == 200
     assert (time.perf_counter() - started) / 5 < 1.0
+
+
+def test_event_detail_shows_the_brands_attention_around_day0(
+    client: TestClient, ws: ll.Workspace
+) -> None:
+    study = client.get("/api/leaders/sam_archer/event-study").json()
+    index = next(i for i, e in enumerate(study["events"]) if e["excluded"] is None)
+    detail = client.get(f"/api/leaders/sam_archer/events/{index}").json()
+    attention = detail["attention"]
+    assert attention["label"] == "keynote search_interest"
+    stored = ws.attention("search_interest", brand="keynote")
+    ts = pd.to_datetime(stored["ts"], utc=True)
+    day0 = pd.Timestamp(detail["day0"], tz="UTC")
+    near = stored[(ts >= day0 - pd.Timedelta(days=14)) & (ts <= day0 + pd.Timedelta(days=14))]
+    assert [p["value"] for p in attention["points"]] == near["value"].tolist()
+    assert len(near) == 29  # a daily series: 14 days each side and day 0
+    page = client.get(f"/leaders/sam_archer/events/{index}").text
+    assert 'id="plot-event-attention"' in page

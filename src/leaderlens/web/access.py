@@ -25,7 +25,7 @@ from fastapi import HTTPException
 
 import leaderlens as ll
 from leaderlens.errors import LeaderlensError, MissingDataError
-from leaderlens.report.content import StudyOptions, default_asset
+from leaderlens.report.content import StudyOptions, brand_attention, default_asset
 
 T = TypeVar("T")
 CACHE_SIZE = 256
@@ -45,6 +45,8 @@ class StudyView:
     result: the event study (split by channel). events: ``result.events_frame()``.
     statements: the leader's statements (statement_id, ts, channel, text, url), oldest first.
     prices: the asset's daily bars (ts, close), oldest first.
+    attention: the first attention series of a brand naming the leader (ts, value; its
+        ``attrs["label"]`` names it), or None.
     """
 
     leader: dict[str, Any]
@@ -54,6 +56,7 @@ class StudyView:
     events: pd.DataFrame
     statements: pd.DataFrame
     prices: pd.DataFrame
+    attention: pd.DataFrame | None
 
 
 class WorkspaceAccess:
@@ -132,6 +135,9 @@ class WorkspaceAccess:
                 result = options.call(ws, leader, used, by="channel")
                 texts = ws.statements(leader)[["statement_id", "ts", "channel", "text", "url"]]
                 prices = ws.bars(used, freq="1d")[["ts", "close"]]
-            return StudyView(row, used, options, result, result.events_frame(), texts, prices)
+                attention = brand_attention(ws, leader)
+            return StudyView(
+                row, used, options, result, result.events_frame(), texts, prices, attention
+            )
 
         return self.cached(("view", leader, asset, options), read)

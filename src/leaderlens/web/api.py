@@ -219,4 +219,20 @@ def event_detail(view: StudyView, index: int) -> dict[str, Any]:
         "path": records(path),
         "window": list(view.options.window),
         "prices": view.prices,
+        "attention": attention_around(view.attention, row["day0"]),
     }
+
+
+ATTENTION_DAYS = 14
+
+
+def attention_around(series: pd.DataFrame | None, day0: str | None) -> dict[str, Any] | None:
+    """The attention series from ``ATTENTION_DAYS`` days before to as many after day 0 (UTC
+    bucket labels), with its label; None without a series or a day 0."""
+    if series is None or day0 is None:
+        return None
+    centre = pd.Timestamp(day0[:10], tz="UTC")
+    span = pd.Timedelta(days=ATTENTION_DAYS)
+    ts = pd.to_datetime(series["ts"], utc=True)
+    near = series[(ts >= centre - span) & (ts <= centre + span)]
+    return {"label": series.attrs.get("label", "attention"), "points": records(near)}

@@ -183,6 +183,7 @@ def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
             "</section>",
             definitions(facts, "event-facts"),
             figure_div(fig, "plot-event-prices"),
+            _attention_block(d["attention"], d["day0"]),
             "<h2>Abnormal returns</h2>",
             table(
                 path,
@@ -193,6 +194,47 @@ def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
         ]
     )
     return page(f"event {index} of {leader}", body, PLOTLY_TAG)
+
+
+def _attention_block(attention: dict[str, Any] | None, day0: str | None) -> str:
+    """The brand's attention around the event, or why it is not shown."""
+    if attention is None or not attention["points"]:
+        return '<p class="note">Attention: no attention series of the leader\'s brand here.</p>'
+    points = pd.DataFrame(attention["points"])
+    x = pd.to_datetime(points["ts"], utc=True).dt.strftime("%Y-%m-%d").tolist()
+    marker = (
+        []
+        if day0 is None
+        else [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": day0[:10],
+                "x1": day0[:10],
+                "y0": 0,
+                "y1": 1,
+                "line": {"dash": "dot", "color": "orange"},
+            }
+        ]
+    )
+    spec = {
+        "data": [
+            {
+                "type": "scatter",
+                "x": x,
+                "y": points["value"].astype(float).tolist(),
+                "mode": "lines+markers",
+                "name": esc(attention["label"]),
+            }
+        ],
+        "layout": {
+            "title": {"text": esc(f"{attention['label']} around the event (day 0 dotted)")},
+            "shapes": marker,
+            "height": 300,
+        },
+    }
+    return figure_div(spec, "plot-event-attention")
 
 
 def _compare(access: WorkspaceAccess, options: StudyOptions) -> str:
