@@ -3,6 +3,7 @@
 import leaderlens
 
 PUBLIC = {
+    "AlertRules",
     "AmplificationResult",
     "AnnotateReport",
     "AttentionSeries",
@@ -10,6 +11,7 @@ PUBLIC = {
     "BrandVoice",
     "ConflictError",
     "DemoWorld",
+    "Dependence",
     "EngineError",
     "EventLifts",
     "EventStudyResult",
@@ -20,6 +22,7 @@ PUBLIC = {
     "LiftResult",
     "LoadReport",
     "MissingDataError",
+    "NegativeRadar",
     "Persona",
     "Playbook",
     "ReadResult",
@@ -27,8 +30,10 @@ PUBLIC = {
     "Settings",
     "ShareOfVoice",
     "SideLift",
+    "SilenceContrast",
     "Spikes",
     "StudySettings",
+    "VolatilityShare",
     "Workspace",
     "WorkspaceSummary",
     "__version__",
@@ -44,6 +49,7 @@ PUBLIC = {
     "compare_personas",
     "detect_languages",
     "detect_spikes",
+    "evaluate_alerts",
     "event_lifts",
     "event_study",
     "fetch_attention",
@@ -51,10 +57,13 @@ PUBLIC = {
     "fetch_posts",
     "fetch_prices",
     "generate_world",
+    "key_person_dependence",
     "lagged_lifts",
     "lead_lag",
+    "leader_volatility",
     "load_taxonomy",
     "mention_buckets",
+    "negative_radar",
     "net_sentiment",
     "persona",
     "playbook",
@@ -65,6 +74,7 @@ PUBLIC = {
     "score_sentiment",
     "share_of_voice",
     "tag_topics",
+    "variance_share",
 }
 
 

@@ -56,6 +56,18 @@ from leaderlens.readers.base import ReadResult, Reject
 from leaderlens.readers.mentions import read_mentions
 from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
+from leaderlens.risk import (
+    AlertRules,
+    Dependence,
+    NegativeRadar,
+    SilenceContrast,
+    VolatilityShare,
+    evaluate_alerts,
+    key_person_dependence,
+    leader_volatility,
+    negative_radar,
+    variance_share,
+)
 from leaderlens.settings import Settings
 from leaderlens.store.summary import WorkspaceSummary
 from leaderlens.store.workspace import LoadReport, Workspace
@@ -70,6 +82,7 @@ from leaderlens.text.topics import load_taxonomy, tag_topics
 __version__ = "0.1.0"
 
 __all__ = [
+    "AlertRules",
     "AmplificationResult",
     "AnnotateReport",
     "AttentionSeries",
@@ -77,6 +90,7 @@ __all__ = [
     "BrandVoice",
     "ConflictError",
     "DemoWorld",
+    "Dependence",
     "EngineError",
     "EventLifts",
     "EventStudyResult",
@@ -87,6 +101,7 @@ __all__ = [
     "LiftResult",
     "LoadReport",
     "MissingDataError",
+    "NegativeRadar",
     "Persona",
     "Playbook",
     "ReadResult",
@@ -94,8 +109,10 @@ __all__ = [
     "Settings",
     "ShareOfVoice",
     "SideLift",
+    "SilenceContrast",
     "Spikes",
     "StudySettings",
+    "VolatilityShare",
     "Workspace",
     "WorkspaceSummary",
     "__version__",
@@ -111,6 +128,7 @@ __all__ = [
     "compare_personas",
     "detect_languages",
     "detect_spikes",
+    "evaluate_alerts",
     "event_lifts",
     "event_study",
     "fetch_attention",
@@ -118,10 +136,13 @@ __all__ = [
     "fetch_posts",
     "fetch_prices",
     "generate_world",
+    "key_person_dependence",
     "lagged_lifts",
     "lead_lag",
+    "leader_volatility",
     "load_taxonomy",
     "mention_buckets",
+    "negative_radar",
     "net_sentiment",
     "persona",
     "playbook",
@@ -132,4 +153,5 @@ __all__ = [
     "score_sentiment",
     "share_of_voice",
     "tag_topics",
+    "variance_share",
 ]

@@ -32,6 +32,10 @@ COMMANDS = [
     ["annotate"],
     ["persona"],
     ["report"],
+    ["risk"],
+    ["risk", "volatility"],
+    ["risk", "radar"],
+    ["risk", "dependence"],
     ["serve"],
     ["attention"],
     ["attention", "lift"],
@@ -53,7 +57,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
-    leaf = command and command[-1] not in ("ingest", "add", "fetch", "attention")
+    leaf = command and command[-1] not in ("ingest", "add", "fetch", "attention", "risk")
     if leaf:
         assert "--workspace" in result.output
 

@@ -15,6 +15,7 @@ from leaderlens.cli import text as text_cli
 from leaderlens.cli.attention import attention_app
 from leaderlens.cli.fetch import fetch_app
 from leaderlens.cli.report import report, serve
+from leaderlens.cli.risk import risk_app
 from leaderlens.cli.shared import (
     BadRowsOpt,
     ConflictOpt,
@@ -48,6 +49,7 @@ app.add_typer(fetch_app, name="fetch")
 app.add_typer(attention_app, name="attention")
 app.command("report")(report)
 app.command("serve")(serve)
+app.add_typer(risk_app, name="risk")
 app.command("annotate")(text_cli.annotate)
 app.command("persona")(text_cli.persona)
 
