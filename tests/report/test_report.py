@@ -28,6 +28,7 @@ from leaderlens.report import (
     gather_report,
     render_report,
     report_dict,
+    report_tables,
     write_tables,
 )
 from leaderlens.report.figures import timeline_figure
@@ -231,3 +232,19 @@ def test_headline_names_the_largest_fall_and_rise(lin: ReportContent, lin_html: 
     assert f"Largest rise: CAR {cars.max():+.2%}" in headline
     battery = lin.study.battery
     assert f"({battery.caar:+.2%}) is not distinguishable from noise" in headline
+
+
+def test_risk_section_states_the_risk_measures(
+    ws: ll.Workspace, lin: ReportContent, lin_html: str
+) -> None:
+    risk = lin.risk
+    assert risk is not None and risk.volatility is not None and risk.radar is not None
+    asset = lin.asset["asset_id"]
+    direct = ll.leader_volatility(ws, "lin_wei", asset, n_permutations=1999)
+    assert risk.volatility.variance_share == pytest.approx(direct.variance_share, rel=1e-12)
+    assert risk.volatility.p_value == pytest.approx(direct.p_value, rel=1e-12)
+    radar = ll.negative_radar(ws, "lin_wei", asset)
+    pd.testing.assert_frame_equal(risk.radar.value, radar.value)
+    assert 'id="risk"' in lin_html and 'id="risk-value-table"' in lin_html
+    assert "key-person events" in lin_html  # what is not measured yet is said
+    assert {"risk_volatility", "risk_value", "risk_controversy"} <= set(report_tables(lin))

@@ -22,12 +22,10 @@ from scipy import stats
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
 from leaderlens.report.attention import BrandAttention, gather_attention, leader_brands
+from leaderlens.report.risk import NOT_YET, RiskParts, gather_risk
 
 #: Analyses other parts of leaderlens will add; the report says they are not available yet.
-PENDING_SECTIONS: dict[str, str] = {
-    "risk": "The negative-effect radar, leader-driven volatility and key-person dependence "
-    "are not available in this version of leaderlens.",
-}
+PENDING_SECTIONS: dict[str, str] = {"risk": NOT_YET}
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,7 @@ class ReportContent:
     planted_notes: tuple[str, ...] = ()
     attention: pd.DataFrame | None = None
     brand_attention: tuple[BrandAttention, ...] = ()
+    risk: RiskParts | None = None
 
     @property
     def data_range(self) -> dict[str, str | None]:
@@ -197,6 +196,7 @@ def gather_report(
         planted_notes=_planted_statements(ws, leader, chosen, study),
         attention=brand_attention(ws, leader),
         brand_attention=brands,
+        risk=gather_risk(ws, leader, chosen),
     )
 
 

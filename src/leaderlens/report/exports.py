@@ -43,6 +43,8 @@ def report_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
         tables["recovered"] = content.recovered
     for brand in content.brand_attention:
         tables |= brand.tables()
+    if content.risk is not None:
+        tables |= content.risk.tables()
     return tables
 
 

@@ -72,6 +72,7 @@ def render_report(content: ReportContent) -> str:
         _persona(content),
         _comparison(content),
         attention_section(content.brand_attention, content.notes),
+        _risk(content),
         _pending(content),
         _methods(content),
     ]
@@ -291,9 +292,45 @@ def _comparison(content: ReportContent) -> str:
     return "\n".join(parts)
 
 
+def _risk(content: ReportContent) -> str:
+    """Leader-driven volatility, the negative-effect radar and key-person dependence."""
+    risk = content.risk
+    if risk is None:
+        return ""
+    parts = ['<section id="risk"><h2>Risk</h2>']
+    if risk.volatility is not None:
+        v = risk.volatility
+        parts.append(
+            cards(
+                {
+                    "abnormal variance on leader days": pct(v.variance_share),
+                    "share of days with a statement": pct(v.bar_share),
+                    "concentration": num(v.concentration, 2),
+                    "permutation p": num(v.p_value),
+                }
+            )
+        )
+    if risk.radar is not None:
+        radar = risk.radar
+        parts.append("<h3>Statements that destroyed the most value</h3>")
+        # Links stay out of the page: it loads and points to nothing outside itself.
+        value = radar.value.drop(columns=["url"], errors="ignore").head(10)
+        parts.append(table(value, "risk-value-table", formats={"car": pct}))
+        parts.append("<h3>Most controversial statements (replies per like)</h3>")
+        controversy = radar.controversy.drop(columns=["url"], errors="ignore").head(10)
+        parts.append(table(controversy, "risk-controversy-table"))
+        parts.append(note(f"{len(radar.alerts)} statements or events raise an alert."))
+    for found in risk.dependence:
+        parts.append(f'<pre class="text">{esc(found.summary())}</pre>')
+    parts += [note(n) for n in risk.notes]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
 def _pending(content: ReportContent) -> str:
     parts = []
-    for name in ("risk", "annotations"):
+    names = ("annotations",) if content.risk is not None else ("risk", "annotations")
+    for name in names:
         if name in content.notes:
             parts.append(
                 f'<section id="{esc(name)}"><h2>{esc(name.capitalize())}</h2>'
