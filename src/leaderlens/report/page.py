@@ -314,7 +314,18 @@ def _risk(content: ReportContent) -> str:
         radar = risk.radar
         parts.append("<h3>Statements that destroyed the most value</h3>")
         # Links stay out of the page: it loads and points to nothing outside itself.
-        value = radar.value.drop(columns=["url"], errors="ignore").head(10)
+        shown = [
+            "label",
+            "day0",
+            "n_statements",
+            "aligned",
+            "car",
+            "car_t",
+            "car_p",
+            "value_at_stake",
+            "controversial",
+        ]
+        value = radar.value[[c for c in shown if c in radar.value]].head(10)
         parts.append(table(value, "risk-value-table", formats={"car": pct}))
         parts.append("<h3>Most controversial statements (replies per like)</h3>")
         controversy = radar.controversy.drop(columns=["url"], errors="ignore").head(10)
