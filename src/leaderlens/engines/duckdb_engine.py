@@ -65,16 +65,24 @@ def gather_panels(
     finally:
         for name in ("__series", "__events", "__offsets"):
             con.unregister(name)
-    rows = np.asarray(got["i"], dtype=np.int64)
-    columns = np.asarray(got["j"], dtype=np.int64)
-    values = {}
-    for name in value_columns:
-        panel = np.full((n, j), np.nan)
-        panel[rows, columns] = as_floats(got[name])
-        values[name] = panel
+    values = scatter(got, (n, j), tuple(value_columns))
     ts = np.full((n, j), -1, dtype=np.int64)
-    ts[rows, columns] = np.asarray(got["ts"], dtype=np.int64)
+    ts[np.asarray(got["i"], np.int64), np.asarray(got["j"], np.int64)] = got["ts"]
     return Panels(offsets=np.asarray(offsets, np.int64), values=values, ts=ts)
+
+
+def scatter(
+    got: dict[str, np.ndarray], shape: tuple[int, int], columns: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Fetched long rows (``i`` event, ``j`` relative bar, one column per value) as dense
+    (N, J) panels, NaN where no row came back."""
+    at = (np.asarray(got["i"], dtype=np.int64), np.asarray(got["j"], dtype=np.int64))
+    out = {}
+    for name in columns:
+        panel = np.full(shape, np.nan)
+        panel[at] = as_floats(got[name])
+        out[name] = panel
+    return out
 
 
 def as_floats(column: object) -> np.ndarray:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.align import TradingCalendar, get_calendar
-from leaderlens.engines.duckdb_engine import as_floats
+from leaderlens.engines.duckdb_engine import scatter
 from leaderlens.errors import MissingDataError
 from leaderlens.study.abnormal import AbnormalReturns
 from leaderlens.study.dense import fit_panels, window_offsets
@@ -261,13 +261,7 @@ def cache_panels(
     finally:
         con.execute("RESET disabled_optimizers")
         con.unregister("__wanted")
-    at = (np.asarray(got["i"], dtype=np.int64), np.asarray(got["j"], dtype=np.int64))
-    out = {}
-    for name in columns:
-        values = np.full((n, j), np.nan)
-        values[at] = as_floats(got[name])
-        out[name] = values
-    return out
+    return scatter(got, (n, j), columns)
 
 
 def reduce_events(
