@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The install is redone only when the project's declared dependencies change.
 STAMP := $(VENV)/.installed
 
-.PHONY: all env demo test lint typecheck unit bench clean
+.PHONY: all env java demo test lint typecheck unit bench clean
 
 all: test
 
@@ -45,7 +45,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The Spark engine's tests run Spark in local mode, which needs a Java runtime (17 or newer).
+java:
+	@command -v java >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+		|| echo "could not install Java: the Spark tests will say so and skip"
+
+unit: $(STAMP) java
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
