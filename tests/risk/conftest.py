@@ -16,7 +16,8 @@ def risk_demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("risk_demo") / "demo.duckdb"
     build_demo(path, seed=7)
     with Workspace.open(path) as ws:
-        ws.annotate(leader="rex_vale", progress=False)
+        for leader in ("rex_vale", "lin_wei", "sam_archer"):  # persona and topics per leader
+            ws.annotate(leader=leader, progress=False)
     return path
 
 

@@ -17,8 +17,8 @@ def build_demo(path: str | Path, seed: int = 7, *, progress: Progress | None = N
     Leaders, brands and assets (with their calendars and benchmarks) are registered first, then
     statements, brand posts, bars, attention series and mentions are ingested through the
     ordinary ingest methods (so they are checked like any user's data), and the ground truth is
-    stored under ``planted_events``, ``planted_mean_ar``, ``key_person_events`` and
-    ``world_parameters`` (read it back with ``Workspace.ground_truth(name)``).
+    stored under ``planted_events``, ``planted_mean_ar``, ``key_person_events``,
+    ``world_parameters`` and ``foundations`` (read it back with ``Workspace.ground_truth(name)``).
 
     Loads are idempotent: building the same seed into the same workspace again adds nothing;
     another seed into a workspace that holds one conflicts (start from a new file).

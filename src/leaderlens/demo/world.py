@@ -34,6 +34,7 @@ from leaderlens.demo.attention import (
     planted_excess,
     search_interest,
 )
+from leaderlens.demo.foundations import foundation_series
 from leaderlens.demo.markets import (
     US_PER_HOUR,
     Grid,
@@ -71,6 +72,7 @@ STREAMS = (
     "markets",
     "attention",
     "mentions",
+    "foundations",  # appended last: SeedSequence children keep their order, the others stay
 )
 
 
@@ -93,7 +95,9 @@ class DemoWorld:
         asset (sessions of its calendar labelled by date at 00:00 UTC; UTC days for the coin),
         ``1h`` for the coin from ``cast.HOURLY_START`` (bars labelled by their start).
     attention: (brand id, metric) -> daily series, columns ``COLUMNS["attention"]``; metrics
-        ``search_interest`` (0-100) and ``mentions`` (counts), UTC days.
+        ``search_interest`` (0-100) and ``mentions`` (counts), UTC days; and the foundations
+        series ``product_search``, ``executive_mentions``, ``innovation_news``
+        (:mod:`leaderlens.demo.foundations`).
     mentions: brand id -> mention texts, columns ``COLUMNS["mentions"]``.
     events: key-person events (``event_id``, ``leader``, ``ts``, ``kind``, ``title``,
         ``source``), the way a user's events file would list them.
@@ -103,6 +107,8 @@ class DemoWorld:
     key_person: ground truth of the key-person event, one row per (event, asset, event day).
     parameters: JSON-ready world parameters (betas, volatilities, effect means, attention
         model, amplification factors, share of voice, key-person event).
+    foundations: ground truth of the foundations series, one row per series (brand, pillar,
+        metric, baseline, trend in log points a year, leader weight, kind).
     """
 
     seed: int
@@ -118,6 +124,7 @@ class DemoWorld:
     planted: pd.DataFrame
     key_person: pd.DataFrame
     parameters: Mapping[str, object]
+    foundations: pd.DataFrame
 
     def planted_mean_ar(self) -> pd.DataFrame:
         """Realised planted means by owner, asset, channel, topic and value destruction:
@@ -137,6 +144,7 @@ class DemoWorld:
             "planted_mean_ar": self.planted_mean_ar(),
             "key_person_events": self.key_person,
             "world_parameters": dict(self.parameters),
+            "foundations": self.foundations,
         }
 
 
@@ -171,6 +179,7 @@ def generate_world(seed: int = 7) -> DemoWorld:
     aligned = _align(posts, grids, hours)
     bars = _bars(rng("markets"), aligned, event, grids, hours)
     attention, counts = _attention(rng("attention"), posts, event, grids["24/7"])
+    pillars, pillar_truth = foundation_series(rng("foundations"), posts, grids["24/7"])
     brand_mentions = {
         b.brand_id: mentions(
             child, b, _leader(b.leader_id), grids["24/7"].labels, counts[b.brand_id]
@@ -217,12 +226,13 @@ def generate_world(seed: int = 7) -> DemoWorld:
             {b.brand_id: _text_frame(posts, b.brand_id) for b in cast.BRANDS}
         ),
         bars=MappingProxyType(bars),
-        attention=MappingProxyType(attention),
+        attention=MappingProxyType(attention | pillars),
         mentions=MappingProxyType(brand_mentions),
         events=events_table(key_person),
         planted=planted,
         key_person=key_person,
         parameters=MappingProxyType(world_parameters(seed, planted, key_person)),
+        foundations=pillar_truth,
     )
 
 

@@ -9,14 +9,20 @@ Parts, each in [0, 1]:
   clipped to [0, 1]. Active day: a UTC day with at least one statement. Silent day: a day inside
   a run of at least ``min_silence`` consecutive statement-free days (short pauses between posts
   are neither). The difference of log attention between the two groups is tested with Welch's
-  t test (Welch 1947, Biometrika 34), H0: equal mean log attention.
+  t test (Welch 1947, Biometrika 34), H0: equal mean log attention;
+* ``key_person`` (only when key-person events are given): the mean |CAR| of the key-person
+  events (:func:`leaderlens.risk.keyperson.key_person_study`) divided by ``car_scale`` (default
+  0.10: a mean move of 10% or more in either direction counts as full exposure) and capped at 1.
+  The mean |CAR| itself is shown beside the part.
 
-Index: the plain mean of the parts (equal weights, stated; no hidden model).
+Index: the plain mean of the parts present (equal weights, stated; no hidden model). Without
+key-person events it is the mean of ``share`` and ``silence_drop``, as before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +30,7 @@ from scipy import stats
 
 from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.risk.common import result_html
+from leaderlens.risk.keyperson import KeyPersonStudy
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,8 @@ class Dependence:
     brand, leader, metric: what was measured. share, share_low, share_high: leader share of
     the brand's mentions and its Wilson interval. silence: :class:`SilenceContrast` on the
     ``metric`` series. parts: the parts of the index by name. index: their plain mean.
+    key_person: the study of key-person events behind the ``key_person`` part (None when no
+    events were given). car_scale: the mean |CAR| that counts as full exposure.
     """
 
     brand: str
@@ -114,6 +123,8 @@ class Dependence:
     parts: dict[str, float]
     index: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    key_person: KeyPersonStudy | None = None
+    car_scale: float = 0.10
 
     def summary(self) -> str:
         s = self.silence
@@ -127,6 +138,14 @@ class Dependence:
             f"({s.n_active:,}); drop {s.drop:.2f}; Welch t on log(1+x) {s.t:.2f} "
             f"(df {s.df:.1f}), p {s.p_value:.3g} (H0: equal mean log attention)",
         ]
+        kp = self.key_person
+        if kp is not None:
+            lines.append(
+                f"  key_person: mean |CAR| of {kp.n_studied} key-person events on {kp.asset} "
+                f"{kp.mean_abs_car:.2%} / {self.car_scale:.0%}, capped at 1 = "
+                f"{self.parts['key_person']:.2f}"
+            )
+            lines += ["  " + line for line in kp.summary().splitlines()]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -146,6 +165,8 @@ class Dependence:
             "silence": dict(self.silence.__dict__),
             "parts": dict(self.parts),
             "index": self.index,
+            "car_scale": self.car_scale,
+            "key_person": self.key_person.to_dict() if self.key_person is not None else None,
         }
 
     def _repr_html_(self) -> str:
@@ -159,13 +180,19 @@ def key_person_dependence(
     leader: str | None = None,
     metric: str = "mentions",
     min_silence: int = 3,
+    events: str | Path | pd.DataFrame | None = None,
+    asset: str | None = None,
+    window: tuple[int, int] = (-1, 5),
+    car_scale: float = 0.10,
 ) -> Dependence:
     """Key-person dependence of ``brand`` on ``leader`` (default: the brand's only leader):
-    share of voice, attention in silences vs. active days, and their plain mean."""
+    share of voice, attention in silences vs. active days and, with key-person ``events`` (an
+    events file or frame) studied on ``asset`` over ``window``, the key-person part; the index
+    is the plain mean of the parts (module docstring)."""
     from leaderlens.attention.api import brand_share_of_voice
 
     voice = brand_share_of_voice(ws, brand, leader=leader)
-    lead = leader if leader is not None else _only_leader(ws, brand)
+    lead = leader if leader is not None else only_leader(ws, brand)
     series = ws.attention(metric, brand=brand)  # type: ignore[attr-defined]
     if series.empty:
         raise MissingDataError(
@@ -173,11 +200,25 @@ def key_person_dependence(
         )
     if (series["freq"] != "1d").any():
         raise BadInputError(f"the {metric!r} series must be daily", field="metric")
-    days = _day_ns(series["ts"])
+    days = utc_day_ns(series["ts"])
     said = ws.statements(lead)  # type: ignore[attr-defined]
-    groups = day_groups(days, np.unique(_day_ns(said["ts"])), min_silence)
+    groups = day_groups(days, np.unique(utc_day_ns(said["ts"])), min_silence)
     silence = silence_contrast(series["value"].to_numpy(float), groups, min_silence)
     parts = {"share": float(voice.share.share), "silence_drop": silence.drop}
+    study = None
+    if events is not None:
+        if not np.isfinite(car_scale) or car_scale <= 0:
+            raise BadInputError(f"car_scale must be > 0; got {car_scale}", field="car_scale")
+        from leaderlens.risk.keyperson import key_person_study
+
+        study = key_person_study(ws, events, asset=asset, window=window)
+        if study.n_studied == 0:
+            raise MissingDataError(
+                "none of the key-person events could be studied: "
+                + "; ".join(sorted(set(study.events["excluded"]))),
+                field="events",
+            )
+        parts["key_person"] = float(min(1.0, study.mean_abs_car / car_scale))
     return Dependence(
         brand=brand,
         leader=lead,
@@ -189,16 +230,20 @@ def key_person_dependence(
         parts=parts,
         index=float(np.mean(list(parts.values()))),
         notes=(f"share of voice terms: {', '.join(voice.share.terms)}",),
+        key_person=study,
+        car_scale=float(car_scale),
     )
 
 
-def _day_ns(ts: pd.Series) -> np.ndarray:
+def utc_day_ns(ts: pd.Series) -> np.ndarray:
+    """UTC midnight (int64 ns) of each instant: the UTC day it falls on."""
     idx = pd.DatetimeIndex(ts)
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
     return idx.floor("D").as_unit("ns").asi8
 
 
-def _only_leader(ws: object, brand: str) -> str:
+def only_leader(ws: object, brand: str) -> str:
+    """The brand's only leader; refused when it has none or several."""
     brands = ws.brands().set_index("brand_id")  # type: ignore[attr-defined]
     if brand not in brands.index:
         raise MissingDataError(f"brand {brand!r} is not in the workspace", field="brand")
