@@ -13,7 +13,9 @@ import typer
 
 from leaderlens.cli import text as text_cli
 from leaderlens.cli.attention import attention_app
+from leaderlens.cli.compare import compare
 from leaderlens.cli.fetch import fetch_app
+from leaderlens.cli.preflight import preflight, print_fired
 from leaderlens.cli.report import report, serve
 from leaderlens.cli.risk import risk_app
 from leaderlens.cli.shared import (
@@ -50,6 +52,8 @@ app.add_typer(attention_app, name="attention")
 app.command("report")(report)
 app.command("serve")(serve)
 app.add_typer(risk_app, name="risk")
+app.command("compare")(compare)
+app.command("preflight")(preflight)
 app.command("annotate")(text_cli.annotate)
 app.command("persona")(text_cli.persona)
 
@@ -60,12 +64,26 @@ def _open(workspace: Path | None) -> Any:
     return Workspace.open(workspace)
 
 
-def _ingest(workspace: Path | None, json_path: Path | None, call: Callable[[Any], Any]) -> None:
+def _ingest(
+    workspace: Path | None,
+    json_path: Path | None,
+    call: Callable[[Any], Any],
+    after: Callable[[Any, Any], Any] | None = None,
+) -> None:
+    """Load, print the report; ``after(ws, report)`` runs once the load has committed and
+    returns something with ``summary()`` and ``to_dict()`` (the alerts a load fired)."""
+
     def body() -> None:
-        with _open(workspace) as ws, err.status("loading ...", spinner="dots"):
-            report = call(ws)
-        out.print(report.summary(), markup=False)
-        write_json(json_path, report.to_dict())
+        with _open(workspace) as ws:
+            with err.status("loading ...", spinner="dots"):
+                report = call(ws)
+            out.print(report.summary(), markup=False)  # the load stands whatever follows
+            payload = report.to_dict()
+            if after is not None:
+                extra = after(ws, report)
+                print_fired(extra)
+                payload["alerts"] = extra.to_dict()
+        write_json(json_path, payload)
 
     run(body)
 
@@ -113,6 +131,13 @@ def ingest_prices(
     )
 
 
+def _fire_alerts(ws: Any, report: Any) -> Any:
+    """The workspace's alert rules on exactly the statements this load added or replaced."""
+    from leaderlens.preflight.alerts import alerts_for_load
+
+    return alerts_for_load(ws, report.load_id)
+
+
 @ingest_app.command("statements")
 def ingest_statements(
     file: FileArg,
@@ -150,6 +175,7 @@ def ingest_statements(
             encoding=encoding,
             rejects_path=rejects,
         ),
+        after=_fire_alerts,
     )
 
 

@@ -82,6 +82,24 @@ MIGRATIONS: Sequence[Sequence[str]] = (
             text_hash VARCHAR NOT NULL, model VARCHAR NOT NULL, vector FLOAT[] NOT NULL,
             embedded_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (text_hash, model))""",
     ),
+    # 4: alert rules a team configures (one named rule set each, optionally limited to some
+    # leaders), the alerts they fired on newly ingested statements (one per rule set and
+    # statement), and the last pre-flight backtest verdict per leader and settings (see
+    # leaderlens.preflight).
+    (
+        """CREATE TABLE alert_rules (
+            name VARCHAR PRIMARY KEY, leader_ids VARCHAR[], rules JSON NOT NULL,
+            source VARCHAR, set_at TIMESTAMPTZ NOT NULL)""",
+        """CREATE TABLE alerts (
+            rule_set VARCHAR NOT NULL, leader_id VARCHAR NOT NULL, statement_id VARCHAR NOT NULL,
+            ts TIMESTAMPTZ NOT NULL, text VARCHAR, reasons VARCHAR[] NOT NULL,
+            sentiment DOUBLE, topics VARCHAR[], replies_per_like DOUBLE, load_id INTEGER,
+            fired_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (rule_set, leader_id, statement_id))""",
+        """CREATE TABLE preflight_backtests (
+            leader_id VARCHAR NOT NULL, settings VARCHAR NOT NULL, data_key VARCHAR NOT NULL,
+            payload JSON NOT NULL, computed_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (leader_id, settings))""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,33 @@
+"""Pre-flight: what history predicts for a draft statement before it goes out, how well such
+predictions would have done (a time-ordered backtest), and alert rules evaluated on
+statements as they are ingested."""
+
+from leaderlens.preflight.alerts import (
+    FiredAlerts,
+    RuleSet,
+    alert_rules,
+    alerts_for_load,
+    list_alerts,
+    read_alert_rules,
+    remove_alert_rules,
+    set_alert_rules,
+)
+from leaderlens.preflight.backtest import Backtest, preflight_backtest
+from leaderlens.preflight.check import Preflight, preflight
+from leaderlens.preflight.rolling import TargetBacktest
+
+__all__ = [
+    "Backtest",
+    "FiredAlerts",
+    "Preflight",
+    "RuleSet",
+    "TargetBacktest",
+    "alert_rules",
+    "alerts_for_load",
+    "list_alerts",
+    "preflight",
+    "preflight_backtest",
+    "read_alert_rules",
+    "remove_alert_rules",
+    "set_alert_rules",
+]
