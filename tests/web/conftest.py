@@ -1,5 +1,7 @@
 """Fixtures of the web tests: the annotated demo world with a hostile statement (built by
-the report tests' helper, ``tests/report/report_world.py``)."""
+the report tests' helper, ``tests/report/report_world.py``) and one application over it,
+shared by every web test module so that an analysis computed once (the leader comparison
+takes seconds) answers from the application's cache afterwards, as it does in production."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
@@ -16,3 +19,10 @@ from report_world import build_world
 @pytest.fixture(scope="session")
 def world_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_world(tmp_path_factory.mktemp("web-world") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def web_app(world_path: Path) -> FastAPI:
+    from leaderlens.web import create_app
+
+    return create_app(world_path)

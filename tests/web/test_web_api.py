@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,8 +28,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
-def client(world_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(world_path)) as c:
+def client(web_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(web_app) as c:
         yield c
 
 
@@ -175,6 +176,9 @@ def test_token_is_required_when_set(world_path: Path) -> None:
     with TestClient(create_app(world_path, token="s3cret")) as c:
         assert c.get("/api/leaders").status_code == 401
         assert c.get("/").status_code == 401
+        assert c.get("/api/brands/orbit/spikes").status_code == 401
+        assert c.post("/api/leaders/lin_wei/preflight", json={"text": "hi"}).status_code == 401
+        assert c.post("/leaders/lin_wei/preflight", data={"text": "hi"}).status_code == 401
         assert c.get("/openapi.json").status_code == 401
         assert c.get("/api/leaders", headers={"Authorization": "Bearer wrong"}).status_code == 401
         ok = c.get("/api/leaders", headers={"Authorization": "Bearer s3cret"})
@@ -200,6 +204,8 @@ def test_a_writer_holding_the_workspace_is_handled(world_path: Path, tmp_path: P
     with TestClient(create_app(copy)) as c:
         before = c.get("/api/leaders")
         assert before.status_code == 200 and len(before.json()) == 3
+        spikes = c.get("/api/brands/keynote/spikes")
+        assert spikes.status_code == 200
         holder = subprocess.Popen(
             [
                 sys.executable,
@@ -216,6 +222,9 @@ def test_a_writer_holding_the_workspace_is_handled(world_path: Path, tmp_path: P
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
             assert c.get("/api/leaders").json() == before.json()
+            assert c.get("/api/brands/keynote/spikes").json() == spikes.json()
+            fresh = c.get("/api/brands/keynote/spikes", params={"k": 3})
+            assert fresh.status_code == 503 and "another leaderlens" in fresh.json()["detail"]
             busy = c.get("/leaders/lin_wei")
             assert busy.status_code == 503
             assert "another leaderlens process" in busy.json()["detail"]

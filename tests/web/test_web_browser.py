@@ -2,7 +2,8 @@
 
 Each page must load with no console error, no request leaving 127.0.0.1 and no dialog (the
 hostile statement must not run); plots must draw (SVG with marks); clicking an event opens its
-drill-down; the per-event table sorts. Screenshots go to the test's tmp folder.
+drill-down; the per-event table sorts; the pre-flight box shows its result with a hostile draft
+as text. Screenshots go to the test's tmp folder.
 """
 
 from __future__ import annotations
@@ -78,13 +79,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(world_path: Path) -> Iterator[str]:
+def server(web_app: Any) -> Iterator[str]:
     import uvicorn
 
-    from leaderlens.web import create_app
-
     port = _free_port()
-    config = uvicorn.Config(create_app(world_path), host="127.0.0.1", port=port, log_level="error")
+    config = uvicorn.Config(web_app, host="127.0.0.1", port=port, log_level="error")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -192,8 +191,37 @@ def test_dashboard_pages_and_drill_down(
     assert p.inner_text("#statement-text pre.text") == HOSTILE_TEXT
     assert "CAR" in p.inner_text("#event-facts")
     p.screenshot(path=str(tmp_path / "drill-down.png"))
-    p.goto(server + "/compare")
+    # The comparison runs every analysis per leader: slow once, then cached.
+    p.goto(server + "/compare", timeout=90_000)
     p.wait_for_selector("#plot-comparison svg.main-svg")
     _plots_drawn(p, ["plot-comparison"])
+    cells = p.evaluate(
+        "() => document.querySelectorAll('#plot-leader-comparison .heatmaplayer image').length"
+    )
+    assert cells > 0
+    assert "sam_archer" in p.inner_text("#leader-comparison-table thead")
     p.screenshot(path=str(tmp_path / "compare.png"))
+    watch.clean()
+
+
+def test_preflight_box_shows_the_result_escaped(
+    page: tuple[Any, Watch], server: str, tmp_path: Path
+) -> None:
+    pytest.importorskip("leaderlens.preflight")
+    p, watch = page
+    draft = "<script>alert(3)</script><img src=x onerror=alert(4)> New Orbit phone today!"
+    p.goto(server + "/leaders/lin_wei")
+    p.fill("#preflight-text", draft)
+    p.click("#preflight-submit")
+    p.wait_for_url("**/leaders/lin_wei/preflight")
+    p.wait_for_selector("#preflight-result", timeout=30_000)
+    assert p.inner_text("#preflight-draft") == draft
+    assert p.input_value("#preflight-text") == draft
+    facts = p.inner_text("#preflight-facts")
+    assert "language" in facts and "topics" in facts
+    assert "CAR" in p.inner_text("#preflight-prediction")
+    assert p.locator("#preflight-neighbours tbody tr").count() > 0
+    assert p.locator("#preflight-flags li").count() > 0
+    _plots_drawn(p, ["plot-preflight"])
+    p.screenshot(path=str(tmp_path / "preflight.png"), full_page=True)
     watch.clean()

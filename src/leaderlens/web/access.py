@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 
 import leaderlens as ll
 from leaderlens.errors import LeaderlensError, MissingDataError
@@ -59,6 +59,12 @@ class StudyView:
     attention: pd.DataFrame | None
 
 
+def workspace_access(request: Request) -> WorkspaceAccess:
+    """The application's :class:`WorkspaceAccess` (set by ``create_app``)."""
+    access: WorkspaceAccess = request.app.state.access
+    return access
+
+
 class WorkspaceAccess:
     """Opens the workspace read-only when needed and caches what it read, per file state."""
 
@@ -66,6 +72,7 @@ class WorkspaceAccess:
         self.path = Path(path)
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[tuple[Any, ...], threading.Lock] = {}
 
     def state(self) -> tuple[int, ...]:
         """Size and modification time (ns) of the workspace file and of its write-ahead log:
@@ -95,18 +102,55 @@ class WorkspaceAccess:
             ws.close()
 
     def cached(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
-        """``make()`` once per key and workspace state (least recently used dropped first)."""
+        """``make()`` once per key and workspace state (least recently used dropped first).
+
+        Concurrent requests for the same missing key wait for the first one's answer instead
+        of each computing it: a slow analysis asked for by many clients at once runs once."""
         full = (*key, self.state())
         with self._lock:
             if full in self._cache:
                 self._cache.move_to_end(full)
                 return self._cache[full]
-        value = make()
-        with self._lock:
-            self._cache[full] = value
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            gate = self._making.setdefault(full, threading.Lock())
+        with gate:
+            with self._lock:
+                if full in self._cache:  # made by the request this one waited for
+                    self._cache.move_to_end(full)
+                    return self._cache[full]
+            try:
+                value = make()
+            except BaseException:
+                with self._lock:
+                    self._making.pop(full, None)
+                raise
+            with self._lock:
+                self._cache[full] = value
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+                self._making.pop(full, None)
         return value
+
+    def computed(self, key: tuple[Any, ...], compute: Callable[[ll.Workspace], T]) -> T:
+        """``compute(ws)`` on a read-only workspace, once per key and workspace state: heavy
+        analyses run once and then answer from memory, also while a writer holds the file."""
+
+        def run() -> T:
+            with self.open() as ws:
+                return compute(ws)
+
+        return self.cached(key, run)
+
+    def brands(self) -> pd.DataFrame:
+        """The workspace's brands (``Workspace.brands()``), cached."""
+        return self.computed(("brands",), lambda ws: ws.brands())
+
+    def require_brand(self, brand: str) -> dict[str, Any]:
+        """The brand's row; 404 (MissingDataError) when the workspace has no such brand."""
+        found = self.brands()
+        row = found[found["brand_id"] == brand]
+        if row.empty:
+            raise MissingDataError(f"no brand {brand!r} in the workspace", field="brand")
+        return dict(row.iloc[0].items())
 
     def leaders(self) -> pd.DataFrame:
         def read() -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""The JSON API (``/api/...``): leaders, assets, statements with annotations, event study,
-one event, persona. Thin: each route parses, calls the public API, returns JSON."""
+"""The JSON API (``/api/...``): leaders, brands, assets, statements with annotations, event
+study, one event, persona (attention, risk, compare and pre-flight live beside this module).
+Thin: each route parses, calls the public API, returns JSON."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import leaderlens as ll
 from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.report.content import StudyOptions, default_asset
 from leaderlens.report.exports import plain, records
-from leaderlens.web.access import StudyView, WorkspaceAccess
+from leaderlens.web.access import StudyView, WorkspaceAccess, workspace_access
 
 Model = Literal["constant-mean", "market-adjusted", "market"]
 Returns = Literal["simple", "log"]
 LeaderId = Annotated[str, Path(description="Leader id, e.g. lin_wei.", max_length=200)]
+BrandId = Annotated[str, Path(description="Brand id, e.g. orbit.", max_length=200)]
 AssetQ = Annotated[
     str | None,
     Query(description="Asset id (default: the leader's company stock).", max_length=200),
@@ -49,11 +51,6 @@ def study_options(
 Options = Annotated[StudyOptions, Depends(study_options)]
 
 
-def _access(request: Request) -> WorkspaceAccess:
-    access: WorkspaceAccess = request.app.state.access
-    return access
-
-
 def _instant(text: str | None, name: str) -> str | None:
     if text is None:
         return None
@@ -82,25 +79,31 @@ def build_router() -> APIRouter:
 
     @router.get("/health", summary="Liveness and the workspace state")
     def health(request: Request) -> dict[str, Any]:
-        access = _access(request)
+        access = workspace_access(request)
         with access.open():
             return {"status": "ok", "workspace": str(access.path), "version": ll.__version__}
 
     @router.get("/leaders", summary="Leaders with statement counts and their default asset")
     def leaders(request: Request) -> list[dict[str, Any]]:
-        return list(_summary(_access(request))["leaders"])
+        return list(_summary(workspace_access(request))["leaders"])
 
     @router.get("/leaders/{leader}", summary="One leader")
     def leader(request: Request, leader: LeaderId) -> dict[str, Any]:
-        found = _summary(_access(request))["leaders"]
+        found = _summary(workspace_access(request))["leaders"]
         row = next((r for r in found if r["leader_id"] == leader), None)
         if row is None:
             raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
         return dict(row)
 
+    @router.get(
+        "/brands", summary="Brands with their leaders, posts, mentions and attention series"
+    )
+    def brands(request: Request) -> list[dict[str, Any]]:
+        return list(_summary(workspace_access(request))["brands"])
+
     @router.get("/assets", summary="Assets with calendars, benchmarks and bar coverage")
     def assets(request: Request) -> list[dict[str, Any]]:
-        return list(_summary(_access(request))["assets"])
+        return list(_summary(workspace_access(request))["assets"])
 
     @router.get(
         "/leaders/{leader}/statements", summary="A leader's statements with their annotations"
@@ -114,7 +117,7 @@ def build_router() -> APIRouter:
         start: Annotated[str | None, Query(description="ISO instant with offset.")] = None,
         end: Annotated[str | None, Query(description="ISO instant with offset.")] = None,
     ) -> dict[str, Any]:
-        access = _access(request)
+        access = workspace_access(request)
         lo, hi = _instant(start, "start"), _instant(end, "end")
         access.require_leader(leader)
         with access.open() as ws:
@@ -138,7 +141,7 @@ def build_router() -> APIRouter:
         options: Options,
         asset: AssetQ = None,
     ) -> dict[str, Any]:
-        access = _access(request)
+        access = workspace_access(request)
         view = access.view(leader, asset, options)
         return access.cached(("study-json", leader, asset, options), view.result.to_dict)
 
@@ -150,12 +153,12 @@ def build_router() -> APIRouter:
         options: Options,
         asset: AssetQ = None,
     ) -> dict[str, Any]:
-        detail = event_detail(_access(request).view(leader, asset, options), index)
+        detail = event_detail(workspace_access(request).view(leader, asset, options), index)
         return {k: v for k, v in detail.items() if k != "prices"}
 
     @router.get("/leaders/{leader}/persona", summary="Persona features of a leader")
     def persona(request: Request, leader: LeaderId) -> dict[str, Any]:
-        access = _access(request)
+        access = workspace_access(request)
         access.require_leader(leader)
         with access.open() as ws:
             found = ll.persona(ws, leader)
@@ -165,7 +168,8 @@ def build_router() -> APIRouter:
 
 
 def _summary(access: WorkspaceAccess) -> dict[str, list[dict[str, Any]]]:
-    """Leaders (with their default asset) and assets as JSON records, cached."""
+    """Leaders (with their default asset), brands (with their leaders, query terms and
+    attention metrics) and assets as JSON records, cached."""
 
     def read() -> dict[str, list[dict[str, Any]]]:
         with access.open() as ws:
@@ -176,9 +180,53 @@ def _summary(access: WorkspaceAccess) -> dict[str, list[dict[str, Any]]]:
                     row["default_asset"] = default_asset(ws, row["leader_id"])
                 except ll.LeaderlensError:
                     row["default_asset"] = None
-            return {"leaders": leaders, "assets": records(summary.assets)}
+            declared = ws.brands()[["brand_id", "query_terms", "leader_ids"]]
+        brands = summary.brands.merge(declared, on="brand_id", how="left")
+        attention = summary.attention[summary.attention["subject_kind"] == "brand"]
+        metrics = attention.groupby("subject_id")["metric"].agg(lambda m: sorted(set(m)))
+        brands["metrics"] = brands["brand_id"].map(metrics)
+        brands["metrics"] = brands["metrics"].map(lambda m: m if isinstance(m, list) else [])
+        return {"leaders": leaders, "brands": records(brands), "assets": records(summary.assets)}
 
     return access.cached(("summary",), read)
+
+
+def leader_asset(access: WorkspaceAccess, leader: str, asset: str | None) -> str:
+    """``asset`` when the workspace has it (404 otherwise), else the leader's company stock
+    (422 asking for ``asset`` when it cannot be told); 404 for an unknown leader."""
+    access.require_leader(leader)
+    if asset is not None:
+        return require_asset(access, asset)
+    found = company_asset(access, leader)
+    if found is None:
+        raise BadInputError(
+            f"cannot tell which asset belongs to {leader!r}; give asset=", field="asset"
+        )
+    return found
+
+
+def require_asset(access: WorkspaceAccess, asset: str) -> str:
+    """``asset``; 404 (MissingDataError) when the workspace has no such asset."""
+    if asset not in {row["asset_id"] for row in _summary(access)["assets"]}:
+        raise MissingDataError(f"no asset {asset!r} in the workspace", asset=asset)
+    return asset
+
+
+def company_asset(access: WorkspaceAccess, leader: str) -> str | None:
+    """The leader's company stock, or None when the workspace cannot tell."""
+    row = next((r for r in _summary(access)["leaders"] if r["leader_id"] == leader), None)
+    if row is None:
+        raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
+    return None if row["default_asset"] is None else str(row["default_asset"])
+
+
+def result_payload(result: Any, **extra: Any) -> dict[str, Any]:
+    """A results object as JSON: its ``summary()``, its ``to_frame()`` rows and ``extra``
+    (the shape ``leaderlens <command> --json`` writes), NaN as null."""
+    frame = result.to_frame()
+    payload = {"summary": result.summary(), "rows": records(frame), **extra}
+    out: dict[str, Any] = plain(payload)
+    return out
 
 
 def event_detail(view: StudyView, index: int) -> dict[str, Any]:

@@ -21,6 +21,10 @@ import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
 from leaderlens.web.access import WorkspaceAccess
 from leaderlens.web.api import build_router
+from leaderlens.web.api_attention import build_attention_router
+from leaderlens.web.api_compare import build_compare_router
+from leaderlens.web.api_preflight import build_preflight_router
+from leaderlens.web.api_risk import build_risk_router
 from leaderlens.web.pages import build_pages
 
 TOKEN_COOKIE = "leaderlens_token"
@@ -45,17 +49,25 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
         title="leaderlens",
         version=ll.__version__,
         description="How a company leader's own voice amplifies, or damages, the brand: "
-        "leaders, assets, statements with annotations, event studies, persona.",
+        "leaders, brands, assets, statements with annotations, event studies, persona, "
+        "brand attention (amplification, share of voice, lift, spikes, lead-lag, playbook) and "
+        "risk (leader-driven volatility, negative-effect radar, key-person dependence), "
+        "leaders compared, and pre-flight checks of draft statements.",
     )
     app.state.access = WorkspaceAccess(workspace_path)
     app.include_router(build_router())
+    app.include_router(build_attention_router())
+    app.include_router(build_risk_router())
+    app.include_router(build_compare_router())
+    app.include_router(build_preflight_router())
     app.include_router(build_pages())
 
     @app.exception_handler(LeaderlensError)
     async def leaderlens_error(request: Request, exc: LeaderlensError) -> JSONResponse:
         if isinstance(exc, BadInputError):
             # The shape of FastAPI's own 422 answers, so clients read one format.
-            where = ["query", exc.field] if exc.field else ["request"]
+            part = "body" if request.method == "POST" else "query"
+            where = [part, exc.field] if exc.field else ["request"]
             problem = [{"loc": where, "msg": str(exc), "type": "value_error"}]
             return JSONResponse(status_code=422, content={"detail": problem})
         status = 404 if isinstance(exc, MissingDataError) else 503

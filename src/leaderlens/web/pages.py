@@ -1,4 +1,5 @@
-"""Dashboard pages: the leaders, an overview per leader, an event drill-down, the comparison.
+"""Dashboard pages: the leaders, an overview per leader (with the pre-flight box), an event
+drill-down, the comparison, the pre-flight result.
 
 Pages are HTML built with :mod:`leaderlens.report.html_parts` (escaped by default) and plotly
 served by this application (``/static/plotly.min.js``): nothing is fetched from elsewhere.
@@ -12,6 +13,8 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 import leaderlens as ll
 from leaderlens.report.content import StudyOptions
@@ -23,19 +26,22 @@ from leaderlens.report.figures import (
 )
 from leaderlens.report.html_parts import cards, definitions, esc, note, num, page, pct, table
 from leaderlens.report.page import EVENT_COLUMNS, plotly_js
-from leaderlens.web.access import StudyView, WorkspaceAccess
+from leaderlens.web.access import StudyView, WorkspaceAccess, workspace_access
 from leaderlens.web.api import AssetQ, LeaderId, Options, event_detail
+from leaderlens.web.api_compare import CompareOptions, comparison
+from leaderlens.web.api_preflight import Draft, preflight_json
+from leaderlens.web.preflight_page import (
+    neighbours_figure,
+    parse_form,
+    preflight_form,
+    preflight_result,
+)
 
 PLOTLY_TAG = '<script src="/static/plotly.min.js"></script>'
 
 
 def _nav(extra: str = "") -> str:
     return f'<p><a href="/">leaders</a> · <a href="/compare">compare</a>{extra}</p>'
-
-
-def _access(request: Request) -> WorkspaceAccess:
-    access: WorkspaceAccess = request.app.state.access
-    return access
 
 
 def _leader_url(leader: str, suffix: str = "", asset: str | None = None) -> str:
@@ -56,12 +62,12 @@ def build_pages() -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def home(request: Request) -> str:
-        access = _access(request)
+        access = workspace_access(request)
         return access.cached(("page", "/"), lambda: _home(access))
 
     @router.get("/leaders/{leader}", response_class=HTMLResponse)
     def overview(request: Request, leader: LeaderId, options: Options, asset: AssetQ = None) -> str:
-        access = _access(request)
+        access = workspace_access(request)
         key = ("page", "overview", leader, asset, options)
         return access.cached(key, lambda: _overview(access, leader, asset, options))
 
@@ -73,16 +79,30 @@ def build_pages() -> APIRouter:
         options: Options,
         asset: AssetQ = None,
     ) -> str:
-        access = _access(request)
+        access = workspace_access(request)
         view = access.view(leader, asset, options)
         return access.cached(
             ("page", "event", leader, asset, options, index),
             lambda: _drill_down(view, index, asset),
         )
 
+    @router.get("/leaders/{leader}/preflight", response_class=HTMLResponse)
+    def preflight_page(request: Request, leader: LeaderId, asset: AssetQ = None) -> str:
+        return _preflight(workspace_access(request), leader, asset, None)
+
+    @router.post("/leaders/{leader}/preflight", response_class=HTMLResponse)
+    async def preflight_check(
+        request: Request, leader: LeaderId, asset: AssetQ = None
+    ) -> HTMLResponse:
+        form = parse_form(await request.body())
+        access = workspace_access(request)
+        # The check reads the workspace and scores the draft: off the event loop.
+        html, status = await run_in_threadpool(_preflight_answer, access, leader, asset, form)
+        return HTMLResponse(html, status_code=status)
+
     @router.get("/compare", response_class=HTMLResponse)
     def compare(request: Request, options: Options) -> str:
-        access = _access(request)
+        access = workspace_access(request)
         return access.cached(("page", "compare", options), lambda: _compare(access, options))
 
     return router
@@ -147,9 +167,63 @@ def _overview(
             table(result.tests_frame(), "tests-table", formats={"statistic": num}),
             "<h2>Persona</h2>",
             persona_html,
+            '<section id="preflight"><h2>Pre-flight check of a draft</h2>',
+            preflight_form(leader, asset, _channels(view.statements)),
+            "</section>",
         ]
     )
     return page(f"{view.leader['name']}: overview", body, PLOTLY_TAG)
+
+
+def _channels(statements: pd.DataFrame) -> list[str]:
+    """The channels a leader has spoken on (the pre-flight box's choices)."""
+    return sorted(str(c) for c in statements["channel"].dropna().unique())
+
+
+def _preflight_answer(
+    access: WorkspaceAccess, leader: str, asset: str | None, form: dict[str, str]
+) -> tuple[str, int]:
+    """The pre-flight page for a posted form: the result, or the form with why the draft
+    could not be checked (422)."""
+    text, channel = form.get("text", ""), form.get("channel", "")
+    try:
+        draft = Draft(text=text, asset=asset, channel=channel or None)
+    except ValidationError as exc:
+        problem = "; ".join(str(e["msg"]) for e in exc.errors())
+        return _preflight(access, leader, asset, None, text, channel, problem), 422
+    try:
+        answer = preflight_json(access, leader, draft)
+    except ll.BadInputError as exc:
+        return _preflight(access, leader, asset, None, text, channel, exc.message), 422
+    return _preflight(access, leader, asset, answer, text, channel), 200
+
+
+def _preflight(
+    access: WorkspaceAccess,
+    leader: str,
+    asset: str | None,
+    answer: dict[str, Any] | None,
+    text: str = "",
+    channel: str = "",
+    problem: str | None = None,
+) -> str:
+    row = access.require_leader(leader)
+    channels = access.computed(("channels", leader), lambda ws: _channels(ws.statements(leader)))
+    parts = [
+        f"<h1>Pre-flight check for {esc(row['name'])}</h1>",
+        _nav(f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
+        preflight_form(leader, asset, channels, text, channel),
+    ]
+    if problem is not None:
+        parts.append(f'<p class="note" id="preflight-problem">{esc(problem)}</p>')
+    head = ""
+    if answer is not None:
+        parts.append(preflight_result(answer))
+        fig = neighbours_figure(answer)
+        if fig is not None:
+            parts.append(figure_div(fig, "plot-preflight"))
+            head = PLOTLY_TAG
+    return page(f"pre-flight check for {leader}", "\n".join(parts), head)
 
 
 def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
@@ -260,7 +334,45 @@ def _compare(access: WorkspaceAccess, options: StudyOptions) -> str:
     body = (
         "<h1>Leaders compared</h1>"
         + _nav()
+        + _side_by_side(access)
+        + f"<h2>Market impact: CAAR over {esc(list(options.window))} "
+        f"({esc(options.model)} model)</h2>"
         + table(pd.DataFrame(rows), "comparison-table", formats={"caar": pct})
         + figure_div(comparison_figure(paths, options.returns), "plot-comparison")
     )
     return page("leaders compared", body, PLOTLY_TAG)
+
+
+def _side_by_side(access: WorkspaceAccess) -> str:
+    """Every measure per leader (:func:`leaderlens.risk.compare.compare_leaders` with its
+    defaults) as a table and a scaled heat table, or why it is not shown."""
+    try:
+        result = comparison(access, CompareOptions())
+    except ll.LeaderlensError as exc:
+        return note(f"side-by-side comparison not available: {exc.message}")
+    d = result.to_dict()
+    frame = result.to_frame().set_index("leader")
+    names = [m["name"] for m in d["metrics"]]
+    shown = frame[names].T.reset_index(names="measure")
+    shown.insert(1, "meaning", [m["meaning"] for m in d["metrics"]])
+    leaders = [str(x) for x in frame.index]
+    where = frame[["brand", "asset"]].reset_index()
+    reasons = [
+        note(f"missing for {leader}: {why}")
+        for leader, why in zip(leaders, frame["reasons"], strict=True)
+        if why
+    ]
+    return "\n".join(
+        [
+            "<h2>Side by side</h2>",
+            note(result.summary().splitlines()[0]),
+            table(where, "comparison-subjects"),
+            table(
+                shown,
+                "leader-comparison-table",
+                formats={leader: lambda v: num(v, 4) for leader in leaders},
+            ),
+            figure_div(result.figure(), "plot-leader-comparison"),
+            *reasons,
+        ]
+    )
