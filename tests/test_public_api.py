@@ -3,6 +3,23 @@
 import leaderlens
 
 PUBLIC = {
+    "Backtest",
+    "FiredAlerts",
+    "Preflight",
+    "RuleSet",
+    "alert_rules",
+    "alerts_for_load",
+    "list_alerts",
+    "preflight_backtest",
+    "read_alert_rules",
+    "remove_alert_rules",
+    "set_alert_rules",
+    "Foundations",
+    "KeyPersonStudy",
+    "LeaderComparison",
+    "compare_leaders",
+    "foundations_scorecard",
+    "key_person_study",
     "AlertRules",
     "AmplificationResult",
     "AnnotateReport",

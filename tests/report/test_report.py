@@ -76,7 +76,8 @@ def test_every_section_is_there(lin_html: str) -> None:
         assert f'<section id="{section}">' in lin_html, section
     for table in ("events-table", "tests-table", "groups-table", "comparison-table"):
         assert f'id="{table}" class="sortable"' in lin_html
-    assert "not available in this version" in lin_html
+    assert "leaderlens preflight --leader ID TEXT" in lin_html
+    assert 'id="risk-comparison-table"' in lin_html
 
 
 def test_hostile_statement_is_escaped_everywhere(lin_html: str) -> None:

@@ -196,7 +196,7 @@ def gather_report(
         planted_notes=_planted_statements(ws, leader, chosen, study),
         attention=brand_attention(ws, leader),
         brand_attention=brands,
-        risk=gather_risk(ws, leader, chosen),
+        risk=gather_risk(ws, leader, chosen, compare=True),
     )
 
 

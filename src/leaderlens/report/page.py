@@ -27,6 +27,7 @@ from leaderlens.report.html_parts import (
     pct,
     table,
 )
+from leaderlens.report.risk import comparison_html
 
 EVENT_COLUMNS = [
     "label",
@@ -333,6 +334,7 @@ def _risk(content: ReportContent) -> str:
         parts.append(note(f"{len(radar.alerts)} statements or events raise an alert."))
     for found in risk.dependence:
         parts.append(f'<pre class="text">{esc(found.summary())}</pre>')
+    parts.append(comparison_html(risk))
     parts += [note(n) for n in risk.notes]
     parts.append("</section>")
     return "\n".join(parts)
