@@ -6,9 +6,15 @@ Generates synthetic hourly bars and statements (CSV and Parquet), then for each 
 (reading, checking every row, and the atomic load), and prints rows per second and the ratio.
 Target: leaderlens at no less than half the speed of pandas parsing (ratio >= 0.5).
 
+``--floor`` adds DuckDB's own load of the same file (``CREATE TABLE AS SELECT * FROM
+read_csv(...)`` / ``read_parquet(...)`` into a new database file, one transaction, no checks,
+no owner columns): the most any load into a DuckDB file can reach on this machine, beside which
+leaderlens' ratio is read.
+
     python bench/ingest.py                       # 10 million bars, 1 million statements
     python bench/ingest.py --bars 1e6 --statements 1e5
     python bench/ingest.py --repeat 3            # best of 3 runs each (a busy machine)
+    python bench/ingest.py --floor               # also DuckDB's own unchecked load
 """
 
 from __future__ import annotations
@@ -95,11 +101,29 @@ def load_once(what: str, path: Path, ws_path: Path) -> float:
         return time.perf_counter() - start
 
 
+def duckdb_floor(path: Path, db_path: Path) -> float:
+    """Seconds for DuckDB alone to load ``path`` into a new database file (no checks)."""
+    db_path.unlink(missing_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        scan = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+        start = time.perf_counter()
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE TABLE rows AS SELECT * FROM {scan}(?)", [str(path)])
+        con.execute("COMMIT")
+        return time.perf_counter() - start
+    finally:
+        con.close()
+        db_path.unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=float, default=10e6)
     parser.add_argument("--statements", type=float, default=1e6)
     parser.add_argument("--repeat", type=int, default=1, help="best of this many runs each")
+    parser.add_argument("--floor", action="store_true", help="also time DuckDB's own load")
     args = parser.parse_args()
     n_bars, n_statements = int(args.bars), int(args.statements)
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,7 +134,8 @@ def main() -> None:
             "statements": write_statements(folder, n_statements),
         }
         rows = {"bars": n_bars, "statements": n_statements}
-        print(f"{'file':<20}{'pandas rows/s':>16}{'leaderlens rows/s':>20}{'ratio':>8}")
+        header = f"{'file':<20}{'pandas rows/s':>16}{'leaderlens rows/s':>20}{'ratio':>8}"
+        print(header + (f"{'duckdb alone ratio':>20}" if args.floor else ""))
         for what, paths in files.items():
             for fmt, path in paths.items():
                 parse = pd.read_csv if fmt == "csv" else pd.read_parquet
@@ -118,11 +143,15 @@ def main() -> None:
                 ws_path = folder / f"{what}-{fmt}.duckdb"
                 t_ll = min(load_once(what, path, ws_path) for _ in range(args.repeat))
                 n = rows[what]
-                print(
+                line = (
                     f"{what + '.' + fmt:<20}{n / t_pandas:>16,.0f}{n / t_ll:>20,.0f}"
-                    f"{t_pandas / t_ll:>8.2f}",
-                    flush=True,
+                    f"{t_pandas / t_ll:>8.2f}"
                 )
+                if args.floor:
+                    db = folder / "floor.duckdb"
+                    t_floor = min(duckdb_floor(path, db) for _ in range(args.repeat))
+                    line += f"{t_pandas / t_floor:>20.2f}"
+                print(line, flush=True)
                 ws_path.unlink()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from leaderlens.errors import BadInputError
@@ -224,6 +224,11 @@ def read_text_file(text: str, **kwargs: object):
 def test_written_bars_read_back_exactly(fmt: str, data: st.DataObject) -> None:
     writer, daily = WRITERS[fmt]
     b = data.draw(bars(daily))
+    if fmt == "generic" and not daily:
+        # Hourly bars whose local times (each with its own offset) all fall at midnight are
+        # dates by the reader's documented rule (daily is decided on the wall clock).
+        walls = [t + pd.Timedelta(minutes=m) for t, m in zip(b.ts, b.offsets, strict=True)]
+        assume(not all(w == w.normalize() for w in walls))
     written = writer(b)
     result, _ = read_text_file(written.text)
     assert not isinstance(result, BadInputError), str(result)

@@ -1,5 +1,6 @@
-"""The fast paths (Arrow's CSV parser, Arrow time and number casts, Arrow regex) give exactly
-what the careful paths give, and leave every file they cannot settle to them."""
+"""The fast paths (Arrow's CSV parser for text tables, Arrow time and number casts, Arrow
+regex) give exactly what the careful paths give, and leave every file they cannot settle to
+them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pandas as pd
 import pytest
 
 from leaderlens.errors import BadInputError
-from leaderlens.readers import base, price_table, price_times, tables
+from leaderlens.readers import base, price_times, tables
+from leaderlens.readers import statements as statements_reader
 from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
 
@@ -34,7 +36,7 @@ def write(path: Path, text: str) -> Path:
 
 def slow(monkeypatch: pytest.MonkeyPatch) -> None:
     """Switch every fast path off: what remains is the careful path."""
-    monkeypatch.setattr(price_table, "_arrow_frame", lambda *a, **k: None)
+    monkeypatch.setattr(statements_reader, "arrow_instants", lambda *a, **k: None)
     monkeypatch.setattr(price_times, "_arrow_one_offset", lambda *a, **k: None)
     monkeypatch.setattr(base, "_arrow_numbers", lambda *a, **k: None)
     monkeypatch.setattr(tables, "_arrow_text_frame", lambda *a, **k: None)
@@ -248,20 +250,55 @@ def test_plain_files_do_take_the_fast_paths(
         monkeypatch.setattr(module, name, wrapper)
 
     for module, name in [
-        (price_table, "_arrow_frame"),
+        (statements_reader, "arrow_instants"),
         (price_times, "_arrow_one_offset"),
         (base, "_arrow_numbers"),
         (tables, "_arrow_text_frame"),
     ]:
         spy(module, name)
     read_prices(write(tmp_path / "p.csv", PLAIN))
-    assert taken == ["_arrow_frame", "_arrow_one_offset"]
+    assert taken == ["_arrow_one_offset"]
     taken.clear()
     read_statements(write(tmp_path / "s.csv", STATEMENTS.replace(",,3", ",0,3")))
     assert taken[0] == "_arrow_text_frame" and "_arrow_numbers" in taken
+    assert "arrow_instants" in taken
 
 
-def test_the_arrow_read_knows_pandas_missing_value_markers() -> None:
-    from pandas._libs.parsers import STR_NA_VALUES
+@pytest.mark.parametrize(
+    "times",
+    [
+        ["2021-05-01T10:00:00Z", "2021-05-01T11:00:00+02:00", "2021-05-01 12:00:00-0530"],
+        ["2021-05-01T10:00:00.123456+01:00", "2021-05-01T10:00Z", "2021-05-01T10:00:00Z"],
+        ["2021-05-01T10:00:00+01", "2021-05-01T11:00:00Z", "2021-05-01T12:00:00Z"],  # +HH
+        [" 2021-05-01T10:00:00Z", "2021-05-01T11:00:00Z", "2021-05-01T12:00:00Z"],  # padded
+        ["2021-05-01T10:00:00", "2021-05-01T11:00:00Z", "2021-05-01T12:00:00Z"],  # one naive
+        ["2021-05-01T10:00:00 UTC", "2021-05-01T11:00:00Z", "2021-05-01T12:00:00Z"],
+        ["2021-02-30T10:00:00Z", "2021-05-01T11:00:00Z", "2021-05-01T12:00:00Z"],  # no such day
+        ["1620000000", "1620003600", "1620007200"],  # epochs
+    ],
+)
+def test_statement_times_read_the_same_fast_and_careful(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, times: list[str]
+) -> None:
+    rows = "".join(f"{i},{t},text {i}\n" for i, t in enumerate(times))
+    path = write(tmp_path / "s.csv", "id,time,text\n" + rows)
+    fast = read_statements(path, on_bad_rows="skip")
+    with monkeypatch.context() as m:
+        slow(m)
+        careful = read_statements(path, on_bad_rows="skip")
+    pd.testing.assert_frame_equal(fast.frame, careful.frame, check_exact=True)
+    assert (fast.notes, fast.rejects, fast.time_zone) == (
+        careful.notes,
+        careful.rejects,
+        careful.time_zone,
+    )
 
-    assert sorted(price_table._NA_VALUES) == sorted(STR_NA_VALUES)
+
+def test_fast_statement_times_equal_python_s_reading() -> None:
+    values = ["2021-05-01T10:00:00Z", "2021-05-01T11:00:00+02:00", "2021-05-01 12:00:00.5-0530"]
+    fast = base.arrow_instants(pd.Series(values, dtype="str"))
+    assert fast is not None
+    # Witness: datetime.fromisoformat (Python 3.11 reads these layouts) converted to UTC.
+    expected = [pd.Timestamp(datetime.fromisoformat(v).astimezone(UTC)) for v in values]
+    assert list(fast) == expected
+    assert base.arrow_instants(pd.Series(["2021-05-01T10:00:00", "x"], dtype="str")) is None

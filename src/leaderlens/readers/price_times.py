@@ -149,21 +149,18 @@ def _text_clock(
 ) -> _Clock:
     text = raw if raw.dtype == "str" else raw.astype("str")
     n = len(text)
+    one = _arrow_one_offset(text)
+    if one is not None:  # the usual export: ISO 8601, one offset, no blanks: done
+        minutes = one[1]
+        return _Clock(one[0], np.full(n, minutes), False, (), (_show_offset(minutes),))
     present = ~_blank(text)
     wall = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     offset = np.full(n, np.nan)
     seen: tuple[str, ...] = ()
     todo = present
     naive = _arrow_naive(text)
-    one_offset = _arrow_one_offset(text) if naive is None else None
     if naive is not None:  # every time is naive ISO 8601: done
         wall[:] = naive
-        parsed = None
-        todo = present & np.isnat(wall)
-    elif one_offset is not None:  # every time is ISO 8601 with the same offset: done
-        wall[:], minutes = one_offset
-        offset[:] = minutes
-        seen = (_show_offset(minutes),)
         parsed = None
         todo = present & np.isnat(wall)
     else:
@@ -214,10 +211,11 @@ def _arrow_one_offset(text: pd.Series) -> tuple[np.ndarray, float] | None:
         found = re.search(_OFFSET_PARTS, first)
         if found is None or found.group("zero") not in (None, "Z", "z"):
             return None
-        suffix = found.group(0)
-        if not pc.all(pc.ends_with(values, suffix)).as_py():
+        if not pc.all(pc.ends_with(values, found.group(0))).as_py():
             return None
-        wall = pc.cast(pc.utf8_slice_codeunits(values, 0, -len(suffix)), pa.timestamp("us"))
+        # Arrow reads the offset itself (a zoned cast refuses a value without one); with one
+        # offset throughout, the wall clock is the UTC instant plus that offset.
+        instants = pc.cast(values, pa.timestamp("us", tz="UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
         return None
     if found.group("sign") is None:
@@ -225,7 +223,9 @@ def _arrow_one_offset(text: pd.Series) -> tuple[np.ndarray, float] | None:
     else:
         sign = -1.0 if found.group("sign") == "-" else 1.0
         minutes = sign * (int(found.group("hh")) * 60 + int(found.group("mm")))
-    return np.asarray(wall.to_numpy(zero_copy_only=False), dtype="datetime64[us]"), minutes
+    utc = np.asarray(instants.to_numpy(zero_copy_only=False)).view(np.int64)
+    wall = utc + int(minutes) * 60_000_000 if minutes else utc
+    return wall.view("datetime64[us]"), minutes
 
 
 def _rowwise_clock(
@@ -308,18 +308,20 @@ def _number_clock(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
 
 def _read_clock(raw: pd.Series, field: str, checker: RowChecker, dayfirst: bool | None) -> _Clock:
     n = len(raw)
-    nan = np.full(n, np.nan)
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
-        utc = raw.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-        local = raw.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-        minutes = (local.view(np.int64) - utc.view(np.int64)) / 60e6
-        checker.fail(np.isnat(local), field, "the time is missing")
         zone = str(raw.dt.tz)
+        utc = raw.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+        if zone == "UTC":  # the usual typed column: the wall clock is the UTC instant
+            local, minutes = utc, np.zeros(n)
+        else:
+            local = raw.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+            minutes = (local.view(np.int64) - utc.view(np.int64)) / 60e6
+        checker.fail(np.isnat(local), field, "the time is missing")
         return _Clock(local, minutes, False, (), (zone,) if zone != "UTC" else ())
     if raw.dtype.kind == "M":
         wall = raw.to_numpy(dtype="datetime64[us]")
         checker.fail(np.isnat(wall), field, "the time is missing")
-        return _Clock(wall, nan, False, (), ())
+        return _Clock(wall, np.full(n, np.nan), False, (), ())
     if raw.dtype.kind in "iuf":
         values = raw.to_numpy(dtype=np.float64, na_value=np.nan)
         checker.fail(np.isnan(values), field, "the time is missing")
@@ -375,8 +377,9 @@ def parse_times(
     clock = _read_clock(raw, field, checker, dayfirst)
     good = ~np.isnat(clock.wall)
     wall_us = clock.wall.view(np.int64)
-    midnight = bool(good.any()) and bool(np.all(wall_us[good] % DAY_US == 0))
-    step = modal_step(wall_us[good])
+    usable = wall_us if good.all() else wall_us[good]  # (a mask would copy every time)
+    midnight = bool(usable.size) and bool(np.all(usable % DAY_US == 0))
+    step = modal_step(usable)
     dates_like = midnight or step == DAY_US
     if freq == "1d" and not dates_like and step is not None:
         raise BadInputError(
@@ -401,7 +404,9 @@ def parse_times(
 
     aware = ~np.isnan(clock.offset) & good
     naive = good & ~aware
-    if aware.all():  # the usual file: every time carried its offset; no masked copies
+    if aware.all() and not clock.offset.any():  # all in UTC already: nothing to shift
+        out = clock.wall
+    elif aware.all():  # the usual file: every time carried its offset; no masked copies
         shift = np.round(clock.offset * 60e6).astype(np.int64).astype("timedelta64[us]")
         out = clock.wall - shift
     else:

@@ -21,12 +21,14 @@ import pandas as pd
 
 from leaderlens.errors import BadInputError, check_choice
 from leaderlens.readers.base import (
+    ALL_AWARE_HOW,
     CHANNELS,
     COLUMNS,
     KEYS,
     ON_BAD_ROWS,
     ReadResult,
     RowChecker,
+    arrow_instants,
     check_time_zone,
     dedupe,
 )
@@ -156,7 +158,10 @@ def _read(
         if "tweet_id" in found
         else None
     )
-    if "ts" in found:
+    fast_ts = arrow_instants(frame[found["ts"]]) if "ts" in found else None
+    if fast_ts is not None:  # the usual export: every time ISO 8601 with its offset
+        ts, time_zone = fast_ts, ALL_AWARE_HOW
+    elif "ts" in found:
         ts, time_zone = parse_times(frame[found["ts"]], tz=tz, field="ts", checker=checker)
     elif tweet_ids is not None:
         ts, time_zone = _snowflake_times(tweet_ids, checker)
@@ -207,14 +212,18 @@ def _read(
         },
         columns=list(COLUMNS["statements"]),
     )
-    positions = np.flatnonzero(~checker.bad)
-    kept, dup_note = dedupe(out.iloc[positions], KEYS[kind], checker, positions, "statement id")
+    good = ~checker.bad
+    positions = np.flatnonzero(good)
+    # Taking rows copies every column (the texts too): only when some row failed.
+    checked = out if good.all() else out.iloc[positions]
+    kept, dup_note = dedupe(checked, KEYS[kind], checker, positions, "statement id")
     _, rejects = checker.finish()  # raises under "error"; bad rows are not in ``kept``
     if dup_note:
         notes.append(dup_note)
+    in_order = kept["ts"].is_monotonic_increasing  # an export in time order needs no sort
     return ReadResult(
         kind=kind,
-        frame=kept.sort_values("ts", kind="stable"),
+        frame=kept if in_order else kept.sort_values("ts", kind="stable"),
         source=table.source,
         format=table.format,
         time_zone=time_zone,

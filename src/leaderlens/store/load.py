@@ -84,7 +84,9 @@ def upsert(
 
     ``frame`` has unique keys (every reader guarantees it, refusing a key repeated with other
     values). When the owner has no stored rows yet nothing can conflict, so the rows go in
-    straight from the incoming table, without the conflict join and the anti-join.
+    straight from the incoming table, without the conflict join and the anti-join. Otherwise
+    the incoming Arrow table is joined as it is (no staging copy): the owner is a filter on
+    the stored rows.
     """
     check_choice("on_conflict", on_conflict, ON_CONFLICT)
     con.register("__incoming", _incoming(frame, table))
@@ -92,16 +94,9 @@ def upsert(
         if not _owner_has_rows(con, table, owner):
             added = _insert(con, table, "__incoming", owner, load_id)
             return Upsert(added=added, replaced=0, unchanged=0, kept=0)
-        owner_select = ", ".join(f"?::VARCHAR AS {c}" for c in table.owner)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE __staged AS SELECT {owner_select}, * FROM __incoming",
-            list(owner),
-        )
+        return _merge(con, table, owner, on_conflict, source, lines, load_id)
     finally:
         con.unregister("__incoming")
-    result = _merge(con, table, owner, on_conflict, source, lines, load_id)
-    con.execute("DROP TABLE __staged")
-    return result
 
 
 def _incoming(frame: pd.DataFrame, table: Table) -> pa.Table:
@@ -129,9 +124,11 @@ def _insert(
     load_id: int,
     *,
     unless_stored: str = "",
+    unless_params: Sequence[object] = (),
 ) -> int:
     """Insert ``rows`` (a table or view with the data columns) for ``owner``; the number
-    inserted, as the insert itself reports it."""
+    inserted, as the insert itself reports it. ``unless_stored`` (an anti-join, with its own
+    ``unless_params``) leaves out rows already stored."""
     columns = ", ".join(table.owner + table.data_columns)
     owners = ", ".join("?::VARCHAR" for _ in table.owner)
     data = ", ".join("s." + c for c in table.data_columns)
@@ -139,7 +136,7 @@ def _insert(
         con,
         f"""INSERT INTO {table.name} ({columns}, load_id)
             SELECT {owners}, {data}, ? FROM {rows} s {unless_stored}""",
-        [*owner, load_id],
+        [*owner, load_id, *unless_params],
     )
     return int(row[0]) if row else 0
 
@@ -153,26 +150,43 @@ def _merge(
     lines: LineMap | None,
     load_id: int,
 ) -> Upsert:
-    """The rows of ``__staged`` against the owner's stored rows: unchanged, conflicting, new."""
-    match = " AND ".join(f"s.{c} = t.{c}" for c in table.owner + table.key)
+    """The rows of ``__incoming`` against the owner's stored rows: unchanged, conflicting, new.
+
+    ``match`` pairs an incoming row with the stored row of the same owner and key; its
+    parameters are the owner's values (``IS NOT DISTINCT FROM``, as a missing owner part
+    matches a missing one).
+    """
+    match = " AND ".join(
+        [f"s.{c} = t.{c}" for c in table.key]
+        + [f"t.{c} IS NOT DISTINCT FROM ?::VARCHAR" for c in table.owner]
+    )
+    params = list(owner)
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM t.{c}" for c in table.values) or "FALSE"
     counts = first_row(
         con,
         f"""SELECT count(*) FILTER (WHERE {differs}),
                    count(*) FILTER (WHERE NOT ({differs}))
-            FROM __staged s JOIN {table.name} t ON {match}""",
+            FROM __incoming s JOIN {table.name} t ON {match}""",
+        params,
     )
     n_conflicts, n_unchanged = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     if n_conflicts and on_conflict == "error":
-        _raise_conflict(con, table, match, differs, n_conflicts, source, lines)
+        _raise_conflict(con, table, match, params, differs, n_conflicts, source, lines)
     replaced = 0
     if n_conflicts and on_conflict == "replace":
         con.execute(
-            f"""DELETE FROM {table.name} t USING __staged s WHERE {match} AND ({differs})"""
+            f"""DELETE FROM {table.name} t USING __incoming s WHERE {match} AND ({differs})""",
+            params,
         )
         replaced = n_conflicts
     inserted = _insert(
-        con, table, "__staged", owner, load_id, unless_stored=f"ANTI JOIN {table.name} t ON {match}"
+        con,
+        table,
+        "__incoming",
+        owner,
+        load_id,
+        unless_stored=f"ANTI JOIN {table.name} t ON {match}",
+        unless_params=params,
     )
     return Upsert(
         added=inserted - replaced,
@@ -186,6 +200,7 @@ def _raise_conflict(
     con: duckdb.DuckDBPyConnection,
     table: Table,
     match: str,
+    params: Sequence[object],
     differs: str,
     n: int,
     source: str,
@@ -194,8 +209,9 @@ def _raise_conflict(
     cols = ", ".join(f"s.{c} AS new_{c}, t.{c} AS old_{c}" for c in table.values)
     keys = ", ".join(f"s.{c}" for c in table.key)
     row = con.execute(
-        f"""SELECT s.__pos, {keys}, {cols} FROM __staged s JOIN {table.name} t ON {match}
-            WHERE {differs} ORDER BY s.__pos LIMIT 1"""
+        f"""SELECT s.__pos, {keys}, {cols} FROM __incoming s JOIN {table.name} t ON {match}
+            WHERE {differs} ORDER BY s.__pos LIMIT 1""",
+        list(params),
     ).df()
     first = row.iloc[0]
     field = next(c for c in table.values if not _same(first[f"new_{c}"], first[f"old_{c}"]))
