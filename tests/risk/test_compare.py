@@ -27,13 +27,20 @@ def test_archetypes(risk_ws, comparison) -> None:
     # the controversial super influencer: most volatility on his bars, most dependence
     assert comparison.top("volatility_share") == "rex_vale"
     assert comparison.top("dependence") == "rex_vale"
-    # amplification per post follows the planted mean lift per statement of each leader
+    # the "chief experience officer": most attention per post and most amplification over the
+    # brand's own posts
+    assert comparison.top("amplification_per_post") == "lin_wei"
+    assert comparison.top("amplification_factor") == "lin_wei"
+    # as planted: the measured order of the leaders is the order of their planted mean lift per
+    # statement, and lin_wei's brand carries the largest planted factor
     planted = risk_ws.ground_truth("planted_events").drop_duplicates("statement_id")
-    mean_lift = (
+    per_post = (
         planted[planted["source"] == "leader"].groupby("owner")["planted_attention_lift"].mean()
     )
     order = table["amplification_per_post"].sort_values().index.tolist()
-    assert order == mean_lift.sort_values().index.tolist()
+    assert order == per_post.sort_values().index.tolist()
+    factors = pd.Series(risk_ws.ground_truth("world_parameters")["amplification_factor"])
+    assert factors.idxmax() == table.loc["lin_wei", "brand"]
     # the "chief experience officer" speaks most in the first person about the product
     assert comparison.top("product_experience_share") == "lin_wei"
     assert comparison.top("reply_share") == "lin_wei"

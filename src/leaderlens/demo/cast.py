@@ -5,9 +5,11 @@ three leaders are invented and follow three archetypes that leaderlens is built 
 
 * **Lin Wei** of *Orbit* (Hong Kong listed): a "chief experience officer" founder. Regular launch
   keynotes and monthly livestreams, product test-drive videos, many warm replies to fans on
-  Weibo, mostly positive, in Chinese and English.
+  Weibo, mostly positive, in Chinese and English. His everyday closeness to fans gives him the
+  highest attention lift per post and the highest amplification over his brand's own posts.
 * **Sam Archer** of *Keynote Co* (New York listed): a keynote showman. Three or four launch
-  keynotes a year with large attention lifts and moderate abnormal returns; few other posts.
+  keynotes a year with large attention lifts and moderate abnormal returns; few other posts,
+  which add little attention.
 * **Rex Vale** of *Voltra* (New York listed) and the coin *VOLT-USD*: a controversial super
   influencer. Several posts a day on X at every hour, weekends and holidays included, that move
   the stock and the coin; a few value-destroying political posts and a key-person health event.
@@ -204,23 +206,25 @@ PLANS: tuple[Plan, ...] = (
          sentiment=(0.85, 0.15, 0.0), likes_log=7.5),
 )
 
+# Lifts: Lin Wei's many Weibo / X posts, videos and livestreams give him the highest mean lift
+# per post and over his brand's posts; Sam Archer's rare keynotes stay his one big moment.
 EFFECTS: tuple[Effect, ...] = (
-    Effect("lin_wei", "keynote", "launch", ar=0.015, lift=0.60),
-    Effect("lin_wei", "livestream", "product", ar=0.005, lift=0.30),
-    Effect("lin_wei", "livestream", "customer", ar=0.002, lift=0.25),
-    Effect("lin_wei", "video", "product", ar=0.004, lift=0.20),
-    Effect("lin_wei", "weibo", "customer", ar=0.0, lift=0.03),
-    Effect("lin_wei", "weibo", "product", ar=0.001, lift=0.06),
-    Effect("lin_wei", "weibo", "team", ar=0.0, lift=0.03),
-    Effect("lin_wei", "x", "product", ar=0.001, lift=0.04),
-    Effect("lin_wei", "x", "customer", ar=0.0, lift=0.02),
-    Effect("lin_wei", "x", "team", ar=0.0, lift=0.02),
-    Effect("sam_archer", "keynote", "launch", ar=0.015, lift=1.20),
-    Effect("sam_archer", "interview", "product", ar=0.003, lift=0.15),
-    Effect("sam_archer", "interview", "finance", ar=0.002, lift=0.10),
-    Effect("sam_archer", "press", "finance", ar=0.0, lift=0.10, tone_ar=0.01),
-    Effect("sam_archer", "x", "product", ar=0.001, lift=0.05),
-    Effect("sam_archer", "x", "team", ar=0.0, lift=0.03),
+    Effect("lin_wei", "keynote", "launch", ar=0.015, lift=0.70),
+    Effect("lin_wei", "livestream", "product", ar=0.005, lift=0.44),
+    Effect("lin_wei", "livestream", "customer", ar=0.002, lift=0.37),
+    Effect("lin_wei", "video", "product", ar=0.004, lift=0.32),
+    Effect("lin_wei", "weibo", "customer", ar=0.0, lift=0.14),
+    Effect("lin_wei", "weibo", "product", ar=0.001, lift=0.17),
+    Effect("lin_wei", "weibo", "team", ar=0.0, lift=0.09),
+    Effect("lin_wei", "x", "product", ar=0.001, lift=0.10),
+    Effect("lin_wei", "x", "customer", ar=0.0, lift=0.08),
+    Effect("lin_wei", "x", "team", ar=0.0, lift=0.06),
+    Effect("sam_archer", "keynote", "launch", ar=0.015, lift=0.80),
+    Effect("sam_archer", "interview", "product", ar=0.003, lift=0.12),
+    Effect("sam_archer", "interview", "finance", ar=0.002, lift=0.08),
+    Effect("sam_archer", "press", "finance", ar=0.0, lift=0.06, tone_ar=0.01),
+    Effect("sam_archer", "x", "product", ar=0.001, lift=0.03),
+    Effect("sam_archer", "x", "team", ar=0.0, lift=0.02),
     Effect("rex_vale", "x", "product", ar=0.003, lift=0.05, coin_ar=0.001, tone_ar=0.001),
     Effect("rex_vale", "x", "crypto", ar=0.0, lift=0.04, coin_ar=0.025),
     Effect("rex_vale", "x", "personal", ar=0.0, lift=0.02),
