@@ -7,14 +7,19 @@ every core, store in one transaction per batch). Targets: the bulk path no slowe
 VADER (ratio >= 0.5), and 1 million mentions through the workspace in under 5 minutes.
 With the embeddings extra installed, (4) the embedding path on ``--embed`` Musk tweets, reported
 apart: embedding them into the workspace, then asking again (nothing is embedded twice).
+``--sentiment N`` (5) measures the embedding sentiment path against the lexicon scorers and
+plain VADER on the first N rows (0: all) of each held-out half of the labelled sets (the splits
+of tests/text/text_sets.py; macro-F1 / accuracy), with its speed.
 
     python bench/annotate.py                        # Musk tweets + 1 million mentions
     python bench/annotate.py --mentions 100000 --shared ../shared/data --embed 500
+    python bench/annotate.py --no-speed --sentiment 1200
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -139,16 +144,58 @@ def embed(tweets: Path, n: int, path: Path) -> None:
     )
 
 
+def sentiment_accuracy(shared: Path, n: int) -> None:
+    """(5): macro-F1 / accuracy on held-out halves; Chinese sets two-class (score < 0)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "tests" / "text"))
+    import text_sets as ts
+
+    from leaderlens.text.embeddings import embed_texts
+    from leaderlens.text.sentiment import score_sentiment, sentiment_labels
+    from leaderlens.text.sentiment_embed import shipped_prototypes
+
+    prototypes = shipped_prototypes()
+    print(f"sentiment on held-out halves, first {n or 'all'} rows per set (macro-F1 / accuracy)")
+    print(
+        f"  {'set':<14}{'n':>6}  {'plain VADER':>13}  {'lexicon':>13}  {'embedding':>13}  texts/s"
+    )
+    for name, load in {**ts.CHINESE, **ts.ENGLISH}.items():
+        held = ts.split(load(shared), "heldout", n or None)
+        texts = held["text"].astype(str).tolist()
+        lang = "zh" if name in ts.CHINESE else "en"
+        lexicon = score_sentiment(texts, [lang] * len(texts)).score
+        vader = vader_plain(texts)
+        started = time.perf_counter()
+        found = prototypes.score(embed_texts(texts).vectors, [lang] * len(texts))
+        seconds = time.perf_counter() - started
+        if lang == "zh":
+            preds = [ts.binary(None, vader), ts.binary(None, lexicon), ts.binary(None, found.score)]
+        else:
+            preds = [sentiment_labels(vader), sentiment_labels(lexicon), found.label]
+        cells = ["{:.3f} / {:.3f}".format(*ts.metrics(held["label"], p)) for p in preds]
+        print(
+            f"  {name:<14}{len(held):>6}  {cells[0]:>13}  {cells[1]:>13}  {cells[2]:>13}"
+            f"  {len(texts) / seconds:7.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mentions", type=float, default=1e6)
     parser.add_argument("--embed", type=int, default=300, help="Musk tweets to embed (0: none)")
+    parser.add_argument(
+        "--sentiment", type=int, default=-1, help="held-out rows per set for (5); 0: all"
+    )
+    parser.add_argument("--no-speed", action="store_true", help="skip (1) to (4)")
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).parents[1] / ".." / "shared" / "data"
     )
     args = parser.parse_args()
     n = int(args.mentions)
     tweets = args.shared / "musk_tweets_2010_2022/ElonTweets.csv.gz"
+    if args.sentiment >= 0:
+        sentiment_accuracy(args.shared, args.sentiment)
+    if args.no_speed:
+        return
     with tempfile.TemporaryDirectory() as folder:
         if tweets.exists():
             run(pd.read_csv(tweets)["Text"].astype(str).tolist(), "shared Musk tweets")

@@ -38,6 +38,15 @@ def annotate(
             "pip install 'leaderlens[embeddings]'; tens of texts/s).",
         ),
     ] = False,
+    sentiment: Annotated[
+        str,
+        typer.Option(
+            "--sentiment",
+            help="lexicon (fast, default) or embedding: English and Chinese sentiment from "
+            "multilingual-e5-small vectors and class prototypes, more accurate on every "
+            "measured set; embeds each new distinct text once (needs the embeddings extra).",
+        ),
+    ] = "lexicon",
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -45,8 +54,10 @@ def annotate(
 
     def body() -> None:
         from leaderlens import Workspace
-        from leaderlens.text.annotate import annotate_workspace
+        from leaderlens.errors import check_choice
+        from leaderlens.text.annotate import SENTIMENTS, annotate_workspace
 
+        check_choice("sentiment", sentiment, SENTIMENTS)
         with Workspace.open(workspace) as ws:
             report = annotate_workspace(
                 ws,
@@ -56,6 +67,7 @@ def annotate(
                 taxonomy=taxonomy,
                 workers=workers,
                 progress=err.is_terminal,
+                sentiment=sentiment,  # type: ignore[arg-type]  # checked above
             )
             out.print(report.summary(), markup=False)
             result = report.to_dict()

@@ -6,6 +6,12 @@ configured languages) and an MD5 of the text, so :func:`annotate_workspace` reco
 whose text or annotator changed. Work is done in batches, each committed in one transaction: a
 killed run loses at most the two batches in flight. Large runs use every core (processes over
 chunks), storing one batch while the workers annotate the next.
+
+``sentiment="embedding"`` replaces the lexicon scores of English and Chinese texts by those of
+the embedding prototypes (:mod:`leaderlens.text.sentiment_embed`; measured better on the
+held-out sets, README; several hundred times slower): each distinct text is embedded once and
+its vector kept in the workspace (:func:`leaderlens.text.embeddings.embed_workspace`), so
+re-annotating costs only a matrix product with the prototypes.
 """
 
 from __future__ import annotations
@@ -16,12 +22,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -49,6 +55,10 @@ _EVIDENCE = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 # Measured on 2 busy cores with bench/annotate.py's mentions: 17,602 texts 1.4-2.2 s in one
 # process vs 4.9-5.7 s in two; 200,000 texts 14-22 s vs 18-57 s; 1,000,000 texts 86 s vs 66 s.
 PARALLEL_FROM = 300_000
+SENTIMENTS = ("lexicon", "embedding")
+Sentiment = Literal["lexicon", "embedding"]
+# Languages the embedding prototypes score (built and measured for these).
+EMBEDDING_LANGUAGES = ("en", "zh")
 
 
 @dataclass(frozen=True)
@@ -72,12 +82,18 @@ def annotate_texts(
     *,
     languages: Sequence[str] = DEFAULT_LANGUAGES,
     taxonomy: Taxonomy | None = None,
+    sentiment: Sentiment = "lexicon",
 ) -> Annotations:
-    """Language, sentiment and topics of ``texts`` in this process (the bulk path's kernel)."""
+    """Language, sentiment and topics of ``texts`` in this process (the bulk path's kernel).
+
+    With ``sentiment="embedding"`` the texts are embedded here (nothing is stored); see
+    :func:`annotate_workspace` to keep the vectors.
+    """
+    check_choice("sentiment", sentiment, SENTIMENTS)
     lang = detect_languages(texts, languages)
     sent = score_sentiment(texts, lang.codes)
     tops = tag_topics(texts, taxonomy)
-    return Annotations(
+    notes = Annotations(
         language=lang.codes,
         sentiment=sent.score,
         sentiment_label=sent.label,
@@ -85,6 +101,33 @@ def annotate_texts(
         topics=[list(found) for found in tops.evidence],
         evidence=[_EVIDENCE.encode(e) for e in tops.evidence],
     )
+    if sentiment == "lexicon":
+        return notes
+    from leaderlens.text.embeddings import embed_texts
+
+    chosen = _embedding_rows(texts, notes.language)
+    vectors = embed_texts([texts[int(i)] for i in np.flatnonzero(chosen)]).vectors
+    return _with_embedding_sentiment(notes, chosen, vectors)
+
+
+def _embedding_rows(texts: Sequence[str | None], language: np.ndarray) -> np.ndarray:
+    """Rows the embedding prototypes score: non-empty texts in :data:`EMBEDDING_LANGUAGES`."""
+    present = np.array([bool(t and str(t).strip()) for t in texts], dtype=bool)
+    return present & np.isin(language.astype(str), EMBEDDING_LANGUAGES)
+
+
+def _with_embedding_sentiment(
+    notes: Annotations, chosen: np.ndarray, vectors: np.ndarray
+) -> Annotations:
+    """``notes`` with the prototypes' score and label on the ``chosen`` rows (vectors in order)."""
+    from leaderlens.text.sentiment_embed import shipped_prototypes
+
+    found = shipped_prototypes().score(vectors, notes.language[chosen])
+    score = notes.sentiment.astype(np.float64)
+    label = notes.sentiment_label.astype(object)
+    score[chosen] = found.score
+    label[chosen] = found.label
+    return replace(notes, sentiment=score, sentiment_label=label)
 
 
 @lru_cache(maxsize=4)
@@ -161,9 +204,18 @@ class AnnotateReport:
         }
 
 
-def annotator_version(taxonomy: Taxonomy, languages: Sequence[str]) -> str:
-    """The version stamped on annotations: rules, taxonomy digest and configured languages."""
-    return f"rules-{RULES_VERSION}/taxonomy-{taxonomy.digest[:12]}/lang-{'+'.join(languages)}"
+def annotator_version(
+    taxonomy: Taxonomy, languages: Sequence[str], sentiment: Sentiment = "lexicon"
+) -> str:
+    """The version stamped on annotations: rules, taxonomy digest, configured languages and,
+    for ``sentiment="embedding"``, the embedding model and the prototypes."""
+    version = f"rules-{RULES_VERSION}/taxonomy-{taxonomy.digest[:12]}/lang-{'+'.join(languages)}"
+    if sentiment == "embedding":
+        from leaderlens.text.sentiment_embed import shipped_prototypes
+
+        found = shipped_prototypes()
+        version += f"/sentiment-{found.model}-prototypes-{found.digest}"
+    return version
 
 
 def _scope(leader: str | None, brand: str | None, all: bool) -> list[tuple[str, str | None]]:
@@ -292,22 +344,33 @@ def annotate_workspace(
     languages: Sequence[str] = DEFAULT_LANGUAGES,
     workers: int | None = None,
     batch_size: int = BATCH,
+    sentiment: Sentiment = "lexicon",
 ) -> AnnotateReport:
     """Annotate a leader's statements, a brand's posts and mentions, or everything.
 
     Give exactly one of ``leader``, ``brand`` or ``all=True``. Only texts never annotated, whose
     text changed, or annotated by another annotator version are (re)computed. ``workers``
     defaults to the number of cores; batches of ``batch_size`` are committed one at a time.
+    ``sentiment="embedding"`` first embeds every distinct text in scope not yet embedded
+    (needs ``pip install 'leaderlens[embeddings]'``; tens of texts/s), then scores English and
+    Chinese texts with the embedding prototypes instead of the lexicons.
     """
     scope = _scope(leader, brand, all)
+    check_choice("sentiment", sentiment, SENTIMENTS)
     chosen = check_languages(languages)
     tax = load_taxonomy(taxonomy)
     taxonomy_path = str(Path(taxonomy).resolve()) if taxonomy is not None else None
-    version = annotator_version(tax, chosen)
+    version = annotator_version(tax, chosen, sentiment)
     if batch_size < 1:
         raise BadInputError(f"batch_size must be at least 1; got {batch_size}", field="batch_size")
     con = ws.connection
     started = time.perf_counter()
+    notes_run: tuple[str, ...] = ()
+    if sentiment == "embedding":
+        from leaderlens.text.embeddings import embed_workspace
+
+        embedded = embed_workspace(ws, leader=leader, brand=brand, all=all, progress=progress)
+        notes_run = (embedded.summary(),)
     todo = [(kind, owner, *_stale(con, kind, owner, version)) for kind, owner in scope]
     pending = sum(len(frame) for *_, frame in todo)
     cores = workers if workers is not None else (os.cpu_count() or 1)
@@ -322,7 +385,10 @@ def annotate_workspace(
 
         def finish(job: tuple[str, pd.DataFrame, Callable[[], Annotations]]) -> None:
             kind, batch, result = job
-            _store(con, kind, batch, result(), version)
+            notes = result()
+            if sentiment == "embedding":
+                notes = _stored_sentiment(con, batch, notes)
+            _store(con, kind, batch, notes, version)
             advance(len(batch))
 
         previous = None
@@ -341,7 +407,18 @@ def annotate_workspace(
         seconds=time.perf_counter() - started,
         workers=used,
         taxonomy=tax.source,
+        notes=notes_run,
     )
+
+
+def _stored_sentiment(con: Any, batch: pd.DataFrame, notes: Annotations) -> Annotations:
+    """``notes`` with the prototypes' sentiment, from the vectors stored for the batch."""
+    from leaderlens.text.embeddings import stored_vectors
+
+    texts = [None if pd.isna(t) else str(t) for t in batch["text"]]
+    chosen = _embedding_rows(texts, notes.language)
+    hashes = batch["text_hash"].to_numpy(dtype=object)[chosen].tolist()
+    return _with_embedding_sentiment(notes, chosen, stored_vectors(con, hashes))
 
 
 @contextmanager

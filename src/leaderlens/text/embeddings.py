@@ -13,8 +13,9 @@ model: a text is embedded once, whatever kind of row holds it and however often 
 
 What the vectors do here, measured rather than assumed (numbers in the README): zero-shot
 topics, the cosine similarity of a post to each topic's label and word list, compared with
-the rules on the hand-labelled sample; and nearest texts (which past posts a draft resembles).
-No classifier is trained here, so nothing is fitted to any labelled data set.
+the rules on the hand-labelled sample; nearest texts (which past posts a draft resembles); and
+sentiment, through the class prototypes of :mod:`leaderlens.text.sentiment_embed`, built from
+leaderlens's own sentences only.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from leaderlens.errors import BadInputError, EngineError, check_choice
+from leaderlens.errors import BadInputError, EngineError, MissingDataError, check_choice
 from leaderlens.text.annotate import KINDS, _progress, _scope
 from leaderlens.text.topics import Taxonomy, load_taxonomy
 
@@ -271,6 +272,37 @@ def _store(con: Any, hashes: list[str], vectors: npt.NDArray[np.float32], model:
         raise EngineError(f"storing embeddings failed ({exc})") from exc
     finally:
         con.unregister("_ll_vectors")
+
+
+def stored_vectors(con: Any, hashes: Sequence[str]) -> npt.NDArray[np.float32]:
+    """The stored vectors (n, d) of texts by MD5 ``hashes``, in the order given."""
+    model = model_name()
+    if not hashes:
+        return np.zeros((0, int(_model().dim)), dtype=np.float32)
+    wanted = pa.table(
+        {
+            "text_hash": pa.array(list(hashes), pa.string()),
+            "i": pa.array(np.arange(len(hashes), dtype=np.int64)),
+        }
+    )
+    con.register("_ll_wanted", wanted)
+    try:
+        arrow = con.sql(
+            """SELECT e.vector FROM _ll_wanted w
+               LEFT JOIN embeddings e ON e.text_hash = w.text_hash AND e.model = ?
+               ORDER BY w.i""",
+            params=[model],
+        ).to_arrow_table()
+    finally:
+        con.unregister("_ll_wanted")
+    column = arrow.column("vector").combine_chunks()
+    if column.null_count:
+        raise MissingDataError(
+            f"{column.null_count} of {len(hashes)} texts have no stored vector for {model}; "
+            "run embed_workspace first"
+        )
+    flat = column.flatten().to_numpy(zero_copy_only=False)
+    return flat.astype(np.float32).reshape(len(hashes), -1)
 
 
 @dataclass(frozen=True)
