@@ -169,17 +169,32 @@ def get_calendar(name: str) -> TradingCalendar:
         raise BadInputError(
             f"calendar must be a name such as 'XNYS'; got {name!r}", field="calendar"
         )
-    by_upper = {known.upper(): known for known in calendar_names()}
-    known_name = by_upper.get(name.strip().upper())
-    if known_name is None:
+    canonical = _canonical(name.strip().upper())
+    if canonical is None:
         examples = ", ".join(("XNYS", "XNAS", "XHKG", "XSHG", "XLON", "XTKS", ALWAYS_OPEN))
         raise BadInputError(
             f"calendar must be a known trading calendar (e.g. {examples}; "
-            f"{len(by_upper)} names in all, see calendar_names()); got {name!r}",
+            f"{len(calendar_names())} names in all, see calendar_names()); got {name!r}",
             field="calendar",
         )
-    canonical = known_name if known_name == ALWAYS_OPEN else xcals.resolve_alias(known_name)
     return _build_calendar(canonical)
+
+
+_CANONICAL: dict[str, str] = {}
+
+
+def _canonical(upper: str) -> str | None:
+    """The canonical calendar name of an upper-cased name or alias (None: unknown). Known
+    names are remembered: a study looks up the calendar of every asset it touches."""
+    if upper in _CANONICAL:
+        return _CANONICAL[upper]
+    by_upper = {known.upper(): known for known in calendar_names()}
+    known_name = by_upper.get(upper)
+    if known_name is None:
+        return None
+    canonical = known_name if known_name == ALWAYS_OPEN else str(xcals.resolve_alias(known_name))
+    _CANONICAL[upper] = canonical
+    return canonical
 
 
 @functools.cache

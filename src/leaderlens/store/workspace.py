@@ -121,6 +121,9 @@ class Workspace:
         return cls(target, con, read_only)
 
     def close(self) -> None:
+        from leaderlens.study.resident import release
+
+        release(self._con)  # the study's in-memory copy of cached series goes with the workspace
         self._con.close()
 
     def __enter__(self) -> Workspace:

@@ -95,9 +95,13 @@ class AbnormalReturns:
     def estimation_aar(self) -> FloatArray:
         """AAR_tau of the estimation window: per bar (event time), the mean over the events
         present there; bars without any event drop out. Computed once, on first use."""
-        present = np.isfinite(self.est_residuals)
-        n_tau = present.sum(axis=0)
-        total = np.where(present, self.est_residuals, 0.0).sum(axis=0)
+        n_tau = np.zeros(self.est_residuals.shape[1], dtype=np.int64)
+        total = np.zeros(self.est_residuals.shape[1])
+        for lo in range(0, self.est_residuals.shape[0], 4096):  # small temporaries
+            block = self.est_residuals[lo : lo + 4096]
+            present = np.isfinite(block)
+            n_tau += present.sum(axis=0)
+            total += np.where(present, block, 0.0).sum(axis=0)
         return total[n_tau > 0] / n_tau[n_tau > 0]
 
     def ar_p_values(self) -> FloatArray:
@@ -215,7 +219,10 @@ def abnormal_returns(
         s2=np.where(valid, fit.s2, np.nan),
         dof=fit.dof,
         n_obs=fit.n_obs,
-        est_residuals=np.where(valid[:, None], fit.residuals, np.nan),
+        # The fit already blanks invalid events; only event-window gaps remain to blank.
+        est_residuals=np.where(valid[:, None], fit.residuals, np.nan)
+        if gap.any()
+        else fit.residuals,
         valid=valid,
         reason=reason.astype(str),
     )

@@ -117,7 +117,7 @@ def run_battery(
         else tr.cowan_cumulative_rank(abn, span, ranks=ranks),
         tr.corrado_zivney_rank(abn, span, ranks=ranks),
         tr.corrado_zivney_sign(abn, span, ranks=ranks),
-        tr.grank_t(abn, span),
+        tr.grank_t(abn, span, ranks=ranks),
         tr.wilcoxon_signed_rank(abn, span),
     ]
     car = c.car[c.valid]

@@ -9,7 +9,7 @@ the model, abnormal values and placebo draws are computed on the dense panels in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -22,6 +22,7 @@ from leaderlens.errors import MissingDataError
 from leaderlens.study.abnormal import abnormal_returns, cumulate
 from leaderlens.study.eventize import (
     Computed,
+    StatementMembers,
     benchmarks,
     daily_day0,
     data_reason,
@@ -40,9 +41,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StudyInput:
-    """Events (one row per event) and the global series table the gather step joins them to."""
+    """Events (one row per event, their statement ids in ``members``) and the global series
+    table the gather step joins them to."""
 
     events: pd.DataFrame
+    members: StatementMembers
     series: pd.DataFrame
     grid: Grid
     notes: tuple[str, ...]
@@ -56,7 +59,7 @@ def prepare(
     for asset in event_assets:
         if asset not in meta.index:
             raise MissingDataError(f"asset {asset!r} is not in the workspace", asset=asset)
-    benches = benchmarks(settings, meta, event_assets)
+    benches = benchmarks(settings, meta["benchmark_id"].to_dict(), event_assets)
     needed = list(dict.fromkeys([*event_assets, *benches.values()]))
     calendars = {a: _get_calendar(str(meta.loc[a, "calendar"])) for a in needed}
     e1, e2 = settings.estimation
@@ -82,8 +85,8 @@ def prepare(
         if "RF" in factors.columns:
             series["r"] = series["r"] - _lookup(f_ts, factors["RF"].to_numpy(float), grid.ts)
             notes.append("factor model on excess returns R - RF")
-    events = _align(settings, grid, calendars, moments, code)
-    return StudyInput(events=events, series=series, grid=grid, notes=tuple(notes))
+    events, members = _align(settings, grid, calendars, moments, code)
+    return StudyInput(events=events, members=members, series=series, grid=grid, notes=tuple(notes))
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -100,7 +103,7 @@ def _align(
     calendars: dict[str, Any],
     moments: pd.DataFrame,
     code: dict[str, int],
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, StatementMembers]:
     """One row per event (statements sharing a bar clustered), with why any is excluded."""
     n = len(moments)
     times = pd.DatetimeIndex(moments["time"]).tz_convert("UTC").as_unit("ns")
@@ -161,7 +164,8 @@ def gather_and_fit(ws: Workspace, settings: StudySettings, prepared: StudyInput)
     if chosen["asset"].nunique() == 1 and len(chosen):
         seg = prepared.grid.segment(prepared.grid.assets.index(str(chosen["asset"].iloc[0])))
         series = (prepared.series.iloc[seg].reset_index(drop=True), seg.start)
-    return fit_panels(settings, events, studied, panels.values, panels.ts, series)
+    computed = fit_panels(settings, events, studied, panels.values, panels.ts, series)
+    return replace(computed, members=prepared.members)
 
 
 def window_offsets(settings: StudySettings) -> np.ndarray:
@@ -178,20 +182,25 @@ def fit_panels(
     values: dict[str, np.ndarray],
     ts: np.ndarray,
     series: tuple[pd.DataFrame, int] | None,
+    *,
+    calendar_index: np.ndarray | None = None,
 ) -> Computed:
     """Fit the model on gathered panels (``values``: name -> (S, J) over
     :func:`window_offsets`; ``ts``: (S, J) grid instants) and form abnormal values.
 
     ``series`` is the one studied asset's whole series table and the global position of its
     first bar, for the placebo test (None when several assets are studied).
+    ``calendar_index``: (S, T) calendar position of each estimation bar when the gather
+    already knows it (else numbered here from ``ts``, which is read for nothing else).
     """
     e1, e2 = settings.estimation
     t1 = settings.window[0]
     n_est = e2 - e1 + 1
     chosen = events.iloc[studied]
     r = values["r"]
-    r_est, r_evt = r[:, :n_est].copy(), r[:, n_est:]
+    r_est, r_evt = r[:, :n_est], r[:, n_est:]
     if "estimation_keep" in events:
+        r_est = r_est.copy()  # masked below; the gathered panel stays as it came
         keep = (
             np.stack(chosen["estimation_keep"].to_list())
             if len(chosen)
@@ -214,7 +223,11 @@ def fit_panels(
         local = chosen["k0"].to_numpy()[abn.valid] - first
         placebo = placebo_on_series(settings, table, local, observed)
     n_factors = 0 if x_est is None or x_est.ndim < 3 else x_est.shape[2]
-    est_ts = ts[:, :n_est]
+    if calendar_index is None:
+        est_ts = ts[:, :n_est]
+        calendar_index = (
+            np.unique(est_ts, return_inverse=True)[1].reshape(est_ts.shape).astype(np.int64)
+        )
     return Computed(
         events=events,
         studied=studied,
@@ -223,9 +236,7 @@ def fit_panels(
         param_names=param_names(settings.model, n_factors),
         returns=r_evt,
         benchmark=values["m"][:, n_est:] if "m" in values else None,
-        calendar_index=np.unique(est_ts, return_inverse=True)[1]
-        .reshape(est_ts.shape)
-        .astype(np.int64),
+        calendar_index=calendar_index,
         placebo=placebo,
     )
 

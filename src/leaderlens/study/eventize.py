@@ -7,6 +7,7 @@ hand-over from either path to the assembly of the result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -22,6 +23,24 @@ from leaderlens.study.settings import StudySettings
 
 
 @dataclass(frozen=True)
+class StatementMembers:
+    """The statement ids of E events, flat: event e holds ``ids[start[e]:start[e + 1]]``.
+
+    Kept as two arrays rather than E Python lists: the lists are built only when a table
+    that shows them is asked for (:meth:`lists`).
+    """
+
+    ids: np.ndarray
+    start: np.ndarray
+
+    def lists(self) -> list[list[Any]]:
+        """One list of ids per event."""
+        flat = self.ids.tolist()
+        bounds = self.start.tolist()
+        return [flat[a:b] for a, b in pairwise(bounds)]
+
+
+@dataclass(frozen=True)
 class Computed:
     """Events and their abnormal values, ready to be assembled into a result.
 
@@ -32,6 +51,8 @@ class Computed:
         asset and of its benchmark in the event window (benchmark None without one).
         calendar_index: (S, T) calendar position of each estimation bar (None when the path
         keeps no estimation residuals). placebo: the placebo test when it was run.
+        members: the statement ids of each event when ``events`` leaves them out (column
+        ``statement_ids`` otherwise).
     """
 
     events: pd.DataFrame
@@ -43,6 +64,7 @@ class Computed:
     benchmark: np.ndarray | None
     calendar_index: np.ndarray | None
     placebo: TestResult | None
+    members: StatementMembers | None = None
 
 
 def param_names(model: str, n_factors: int = 0) -> tuple[str, ...]:
@@ -54,25 +76,27 @@ def param_names(model: str, n_factors: int = 0) -> tuple[str, ...]:
     return ("alpha", *(f"b{i + 1}" for i in range(n_factors)))
 
 
-def benchmarks(settings: StudySettings, meta: pd.DataFrame, assets: list[str]) -> dict[str, str]:
-    """The benchmark of each event asset, for the models that need one."""
+def benchmarks(
+    settings: StudySettings, declared: Mapping[str, str | None], assets: list[str]
+) -> dict[str, str]:
+    """The benchmark of each event asset, for the models that need one (``declared``: every
+    workspace asset's declared benchmark, None or "" when it has none)."""
     if settings.model not in ("market", "market-adjusted"):
         return {}
-    given = meta["benchmark_id"].reindex(assets)
-    chosen = given if settings.benchmark is None else pd.Series(settings.benchmark, index=assets)
-    lacking = chosen.isna() | (chosen.astype(str) == "")
-    if lacking.any():
-        asset = str(chosen.index[lacking.to_numpy()][0])
-        raise MissingDataError(
-            f"asset {asset!r} has no benchmark: give --benchmark or declare one with "
-            f"'leaderlens add asset {asset} --benchmark ID'",
-            asset=asset,
-            field="benchmark",
-        )
-    unknown = ~chosen.isin(meta.index)
-    if unknown.any():
-        bench = str(chosen[unknown].iloc[0])
-        raise MissingDataError(f"benchmark {bench!r} is not in the workspace", asset=bench)
+    chosen = {
+        a: settings.benchmark if settings.benchmark is not None else declared.get(a) for a in assets
+    }
+    for asset, bench in chosen.items():
+        if bench is None or (isinstance(bench, float) and np.isnan(bench)) or str(bench) == "":
+            raise MissingDataError(
+                f"asset {asset!r} has no benchmark: give --benchmark or declare one with "
+                f"'leaderlens add asset {asset} --benchmark ID'",
+                asset=asset,
+                field="benchmark",
+            )
+    for bench in chosen.values():
+        if bench not in declared:
+            raise MissingDataError(f"benchmark {bench!r} is not in the workspace", asset=bench)
     return {str(a): str(b) for a, b in chosen.items()}
 
 
@@ -82,33 +106,46 @@ def daily_day0(
     """Day 0 (UTC ns of the session date; -1 outside the calendar), how each statement was
     aligned and the hours to day 0's close, one :func:`align_daily` call per calendar."""
     n = len(moments)
-    times = pd.DatetimeIndex(moments["time"]).tz_convert("UTC").as_unit("ns")
-    names = pd.Series(moments["asset"].map(lambda a: calendars[a].name).to_numpy())
+    times = instants_ns(moments["time"])
+    codes, assets = pd.factorize(moments["asset"])
+    names, cal_of_asset = np.unique(
+        np.array([calendars[a].name for a in assets], dtype=object), return_inverse=True
+    )
+    cal_of_event = cal_of_asset[codes]
     day0 = np.full(n, -1, dtype=np.int64)
     how = np.full(n, "", dtype=object)
     gap = np.full(n, np.nan)
-    for _, rows in names.groupby(names).groups.items():
-        sel = np.asarray(rows, dtype=np.int64)
-        al = align_daily(times[sel], calendars[moments["asset"].iloc[sel[0]]])
-        days = np.asarray(al.day0)
-        ok = ~np.isnat(days)
-        day0[sel[ok]] = days[ok].astype("datetime64[ns]").view(np.int64)
-        how[sel] = np.asarray(al.how)
-        gap[sel] = np.asarray(al.gap_hours)
+    for c in range(names.size):  # one vectorised alignment per calendar
+        sel = np.flatnonzero(cal_of_event == c) if names.size > 1 else np.arange(n)
+        calendar = calendars[assets[int(np.flatnonzero(cal_of_asset == c)[0])]]
+        al = align_daily(times[sel].view("datetime64[ns]"), calendar)
+        days = al.day0.astype("datetime64[ns]").view(np.int64)
+        day0[sel] = np.where(np.isnat(al.day0), -1, days)
+        how[sel] = al.how
+        gap[sel] = al.gap_hours
     return day0, how, gap
+
+
+def instants_ns(times: pd.Series) -> np.ndarray:
+    """A column of tz-aware instants as UTC nanoseconds (int64)."""
+    return np.asarray(pd.DatetimeIndex(times).tz_convert("UTC").as_unit("ns").asi8)
+
+
+DATA_REASONS = np.array(
+    [
+        "day 0 has no bar",
+        "day 0 outside the calendar",
+        "day 0 has no bar: before data",
+        "day 0 has no bar: after data",
+    ],
+    dtype=object,
+)
 
 
 def data_reason(day0: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Why a day 0 has no bar: before or after the asset's data, or off its calendar."""
-    return np.where(
-        day0 < 0,
-        "day 0 outside the calendar",
-        np.where(
-            day0 < first,
-            "day 0 has no bar: before data",
-            np.where(day0 > last, "day 0 has no bar: after data", "day 0 has no bar"),
-        ),
-    ).astype(object)
+    code = np.where(day0 < 0, 1, np.where(day0 < first, 2, np.where(day0 > last, 3, 0)))
+    return DATA_REASONS[code]
 
 
 def events_table(
@@ -121,38 +158,48 @@ def events_table(
     reason: np.ndarray,
     crosses: np.ndarray,
     n_bars: int,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, StatementMembers]:
     """Cluster statements sharing an event bar; keep the unaligned ones as excluded events.
 
     ``k0`` is each statement's day-0 position on one global index (distinct across assets),
     ``day0`` its day-0 instant (UTC ns; -1 when none), ``reason`` why it cannot be studied.
+    Returns one row per event and the statement ids of each (in row order).
     """
     keys = moments["key"].to_numpy()
     usable = np.where(reason == "", k0, -1)
-    clusters = cluster_events(keys, moments["time"], usable, window=settings.window)
+    # Positions stand in for the keys (unique by construction, and cheap to check).
+    clusters = cluster_events(
+        np.arange(keys.size),
+        instants_ns(moments["time"]).view("datetime64[ns]"),
+        usable,
+        window=settings.window,
+    )
     lone = np.flatnonzero(clusters.statement_event < 0)
     firsts = clusters.member_order[clusters.member_start[:-1]]
-    grouped = keys[clusters.member_order].tolist()
-    bounds = clusters.member_start.tolist()
-    members = [grouped[a:b] for a, b in pairwise(bounds)]
     first = np.concatenate([firsts, lone])
+    members = StatementMembers(
+        ids=keys[np.concatenate([clusters.member_order, lone])],
+        start=np.concatenate(
+            [clusters.member_start, clusters.member_start[-1] + np.arange(1, lone.size + 1)]
+        ),
+    )
+    event_k0 = np.concatenate([clusters.event_bar, np.full(lone.size, -1)])
     rows = pd.DataFrame(
         {
-            "asset": moments["asset"].to_numpy()[first],
-            "statement_ids": members + [[k] for k in keys[lone].tolist()],
-            "label": moments["label"].to_numpy()[first],
-            "time": moments["time"].to_numpy()[first],
-            "k0": np.concatenate([clusters.event_bar, np.full(lone.size, -1)]),
+            "asset": _text(moments["asset"], first),
+            "label": _text(moments["label"], first),
+            "time": moments["time"].array[first],
+            "k0": event_k0,
             "n_statements": np.concatenate([clusters.count, np.ones(lone.size, dtype=np.int64)]),
             "overlaps": np.concatenate([clusters.overlaps, np.zeros(lone.size, dtype=bool)]),
             "aligned": how[first],
             "gap_hours": gap[first],
             "crosses_session": crosses[first],
             "excluded": reason[first],
+            "day0": np.where(event_k0 >= 0, day0[first], -1),
+            "moment": first,  # the statement (row of ``moments``) that opens the event
         }
     )
-    rows["day0"] = np.where(rows["k0"].to_numpy() >= 0, day0[first], -1)
-    rows["moment"] = first  # the statement (row of ``moments``) that opens the event
     if settings.by is not None:
         rows[settings.by] = moments[settings.by].to_numpy()[first]
     if settings.mask_overlaps and clusters.event_bar.size:
@@ -165,4 +212,11 @@ def events_table(
         keep = np.ones((len(rows), masks.keep.shape[1]), dtype=bool)
         keep[: clusters.event_bar.size] = masks.keep
         rows["estimation_keep"] = list(keep)
-    return rows
+    return rows, members
+
+
+def _text(column: pd.Series, rows: np.ndarray) -> Any:
+    """Rows of a text column, kept in pandas' string storage (no round trip through Python
+    objects when it is already stored as text)."""
+    values = column.array[rows]
+    return values if isinstance(column.dtype, pd.StringDtype) else pd.array(values, dtype="str")

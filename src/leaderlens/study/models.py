@@ -36,6 +36,7 @@ regressors without variation or a zero residual variance is marked invalid with 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,6 +54,9 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 StrArray = NDArray[np.str_]
+
+# Cells (events x bars) fitted at once; larger panels go in blocks of rows on two threads.
+_BLOCK_CELLS = 1_000_000
 
 # A centred cross-product whose correlation matrix has an eigenvalue below this is singular:
 # the regressors are (nearly) collinear or constant in the estimation window.
@@ -177,7 +181,60 @@ def fit_normal_model(
             f"got {min_estimation!r}",
             field="min_estimation",
         )
+    n_rows = max(1, _BLOCK_CELLS // max(R.shape[1], 1))
+    if R.shape[0] <= n_rows:
+        return _fit(model, R, X, min_estimation, convention, n_slopes, n_params)
+    # Large panels: blocks of rows that stay in cache, fitted on two threads (NumPy releases
+    # the GIL); every event's fit only reads its own row, so the blocks are independent.
+    starts = range(0, R.shape[0], n_rows)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(
+            pool.map(
+                lambda lo: _fit(
+                    model,
+                    R[lo : lo + n_rows],
+                    X[lo : lo + n_rows],
+                    min_estimation,
+                    convention,
+                    n_slopes,
+                    n_params,
+                ),
+                starts,
+            )
+        )
+    first = parts[0]
+    return ModelFit(
+        model=first.model,
+        convention=first.convention,
+        n_params=first.n_params,
+        **{
+            name: np.concatenate([getattr(p, name) for p in parts])
+            for name in (
+                "params",
+                "s2",
+                "dof",
+                "n_obs",
+                "x_mean",
+                "sxx_inv",
+                "h0",
+                "residuals",
+                "valid",
+                "reason",
+            )
+        },
+    )
 
+
+def _fit(
+    model: str,
+    R: FloatArray,
+    X: FloatArray,
+    min_estimation: int,
+    convention: str,
+    n_slopes: int,
+    n_params: int,
+) -> ModelFit:
+    """:func:`fit_normal_model` on checked panels (``X``: (N, T, P))."""
     used = np.isfinite(R) & np.isfinite(X).all(axis=2)
     n_obs = used.sum(axis=1).astype(np.int64)
     t_safe = np.maximum(n_obs, 1).astype(np.float64)
@@ -186,7 +243,18 @@ def fit_normal_model(
     y_c = np.where(used, y - y_mean[:, None], 0.0)
     n = R.shape[0]
 
-    if n_slopes:
+    if n_slopes == 1:
+        # One regressor (the market model): the same sums on (N, T) arrays, no 3-D einsums.
+        x_mean, x_c = _centre(X[:, :, 0], used, t_safe)
+        sxx = np.einsum("nt,nt->n", x_c, x_c)
+        singular = ~(sxx > 0)
+        sxx_safe = np.where(singular, 1.0, sxx)
+        slope = np.einsum("nt,nt->n", x_c, y_c) / sxx_safe
+        alpha = y_mean - x_mean * slope
+        resid = y_c - x_c * slope[:, None]
+        x_mean, sxx_safe = x_mean[:, None], sxx_safe[:, None, None]
+        params = np.column_stack([alpha, slope])
+    elif n_slopes:
         x_mean, x_c = _centre(X, used, t_safe)
         sxx = np.einsum("ntp,ntq->npq", x_c, x_c)
         sxy = np.einsum("ntp,nt->np", x_c, y_c)
@@ -204,7 +272,7 @@ def fit_normal_model(
         else:
             params = y_mean[:, None].copy()
 
-    ssr = (resid * resid).sum(axis=1)
+    ssr = np.einsum("nt,nt->n", resid, resid)
     divisor = n_obs - n_params if convention == "textbook" else n_obs - 1
     s2 = ssr / np.maximum(divisor, 1)
 
@@ -233,7 +301,7 @@ def fit_normal_model(
             x_mean, x_c = _centre(X, moments_used, t_mom)
             sxx = np.einsum("ntp,ntq->npq", x_c, x_c)
             sxx_safe = np.where(_is_singular(sxx)[:, None, None], np.eye(n_slopes), sxx)
-        sxx_inv = np.linalg.inv(sxx_safe)
+        sxx_inv = 1.0 / sxx_safe if n_slopes == 1 else np.linalg.inv(sxx_safe)
     else:
         x_mean = np.zeros((n, 0))
         sxx_inv = np.zeros((n, 0, 0))
@@ -268,10 +336,12 @@ def predict(fit: ModelFit, X: FloatArray) -> FloatArray:
 
 
 def _centre(X: FloatArray, used: BoolArray, t_safe: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Per-event means over the used bars, and the centred regressors (0 on unused bars)."""
-    mask = used[:, :, None]
-    x_mean = np.where(mask, X, 0.0).sum(axis=1) / t_safe[:, None]
-    return x_mean, np.where(mask, X - x_mean[:, None, :], 0.0)
+    """Per-event means over the used bars, and the centred regressors (0 on unused bars);
+    ``X`` is (N, T, P), or (N, T) for one regressor."""
+    mask = used if X.ndim == 2 else used[:, :, None]
+    scale = t_safe if X.ndim == 2 else t_safe[:, None]
+    x_mean = np.where(mask, X, 0.0).sum(axis=1) / scale
+    return x_mean, np.where(mask, X - np.expand_dims(x_mean, 1), 0.0)
 
 
 def _is_singular(sxx: FloatArray) -> BoolArray:

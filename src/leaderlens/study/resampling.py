@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,8 +22,9 @@ from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.study.models import FloatArray, IntArray
 from leaderlens.study.result import TestResult
 
-# Bootstrap draws per block: bounds memory at about 8 * _BLOCK_CELLS bytes of indices.
-_BLOCK_CELLS = 4_000_000
+# Bootstrap draws per block: bounds memory at about 8 * _BLOCK_CELLS bytes of indices, small
+# enough for the allocator to reuse the same memory block after block.
+_BLOCK_CELLS = 250_000
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,18 @@ def bootstrap_caar(
         raise BadInputError(f"n_draws must be positive; got {n_draws!r}", field="n_draws")
     rng = np.random.default_rng(seed)
     block = max(1, _BLOCK_CELLS // x.size)
-    means = np.concatenate(
-        [
-            x[rng.integers(0, x.size, (min(block, n_draws - start), x.size))].mean(axis=1)
-            for start in range(0, n_draws, block)  # blocks of draws bound the memory used
-        ]
-    )
+    # Blocks of draws bound the memory used; the draws come from one stream in order (the
+    # same for any block size), while a second thread averages the previous block.
+    parts = []
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: deque[Future[np.ndarray]] = deque()
+        for start in range(0, n_draws, block):
+            idx = rng.integers(0, x.size, (min(block, n_draws - start), x.size))
+            pending.append(pool.submit(lambda i: np.take(x, i).mean(axis=1), idx))
+            if len(pending) > 2:
+                parts.append(pending.popleft().result())
+        parts += [f.result() for f in pending]
+    means = np.concatenate(parts)
     alpha = (1.0 - level) / 2.0
     low, high = np.quantile(means, [alpha, 1.0 - alpha])
     return BootstrapInterval(

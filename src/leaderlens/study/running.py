@@ -6,6 +6,9 @@ sum r m. One windowed pass per (asset, benchmark) stores the running sums of tho
 workspace (table ``series_cache``); an event's window sums are then the difference of the
 running sums at the window's two ends, two equality joins, however long the window. The
 event-window values come from one more equality join. The finish is closed form in NumPy.
+While a workspace is open, the series it has read from the cache are held in memory
+(:mod:`leaderlens.study.resident`), where those joins are array indexing; studies whose series
+are too many to hold run the joins in the engine.
 
 Cancellation: the running sums are of values centred on the pair's full-sample means, so each
 window's centred cross-products (``Sxx = sum x'^2 - n xbar'^2``) subtract numbers of the size of
@@ -18,7 +21,7 @@ The cache is rebuilt whenever the asset or its benchmark has been loaded since (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -38,6 +41,7 @@ from leaderlens.study.eventize import (
     events_table,
     param_names,
 )
+from leaderlens.study.resident import ResidentSeries, ensure, resident
 from leaderlens.study.series import STEP_NS, Grid, asset_grid_is_regular, build_grid
 from leaderlens.study.settings import StudySettings
 
@@ -270,16 +274,28 @@ def reduce_events(
     k0: np.ndarray,
     estimation: tuple[int, int],
     window: tuple[int, int],
+    *,
+    held: ResidentSeries | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The running sums at each estimation window's two ends and the values at every
-    event-window bar, in one scan. Returns the window sums (N,) and r, m (N, L)."""
+    event-window bar, in one scan (from the resident series when ``held`` holds them).
+    Returns the window sums (N,) and r, m (N, L)."""
     e1, e2 = estimation
     t1, t2 = window
-    offsets = np.concatenate([[e1 - 1, e2], np.arange(t1, t2 + 1)]).astype(np.int64)
-    panel = cache_panels(con, series, k0, offsets, ("r", "m", *SUMS))
+    ends = np.array([e1 - 1, e2], dtype=np.int64)
+    bars = np.arange(t1, t2 + 1, dtype=np.int64)
+    if held is not None:
+        sid = series["sid"].to_numpy(np.int64)
+        n_rows = series["n_rows"].to_numpy(np.int64)
+        at_ends = held.gather(sid, n_rows, k0, ends, SUMS)
+        values = held.gather(sid, n_rows, k0, bars, ("r", "m"))
+    else:
+        panel = cache_panels(con, series, k0, np.concatenate([ends, bars]), ("r", "m", *SUMS))
+        at_ends = {s: panel[s][:, :2] for s in SUMS}
+        values = {c: panel[c][:, 2:] for c in ("r", "m")}
     # A window end before the series' first bar contributes running sums of 0.
-    sums = {s: np.nan_to_num(panel[s][:, 1]) - np.nan_to_num(panel[s][:, 0]) for s in SUMS}
-    return sums, panel["r"][:, 2:], panel["m"][:, 2:]
+    sums = {s: np.nan_to_num(at_ends[s][:, 1]) - np.nan_to_num(at_ends[s][:, 0]) for s in SUMS}
+    return sums, values["r"], values["m"]
 
 
 def finish_from_sums(
@@ -391,66 +407,62 @@ def compute_cached(
     per-event studies, dense panels gathered from the cache for the full battery, masks or
     the estudy2 conventions."""
     con = ws.connection
-    meta = ws.assets().set_index("asset_id")
-    event_assets = sorted(moments["asset"].unique())
-    missing = sorted(set(event_assets) - set(meta.index))
+    # Calendar and declared benchmark of every asset, and its newest price load. Two plain
+    # scans: a join or an aggregate would wait on the engine's worker threads for a few
+    # hundred rows.
+    newest: dict[str, int] = {}
+    for target, load_id in con.execute(
+        "SELECT target, load_id FROM loads WHERE kind = 'prices'"
+    ).fetchall():
+        newest[target] = max(load_id, newest.get(target, 0))
+    known = {
+        str(a): (str(cal), b, newest.get(a, 0))
+        for a, cal, b in con.execute(
+            "SELECT asset_id, calendar, benchmark_id FROM assets"
+        ).fetchall()
+    }
+    codes, uniques = pd.factorize(moments["asset"], sort=True)
+    event_assets = [str(a) for a in uniques]
+    missing = [a for a in event_assets if a not in known]
     if missing:
         raise MissingDataError(f"asset {missing[0]!r} is not in the workspace", asset=missing[0])
-    benches = benchmarks(settings, meta, event_assets)
+    benches = benchmarks(settings, {a: b for a, (_, b, _) in known.items()}, event_assets)
     needed = list(dict.fromkeys([*event_assets, *benches.values()]))
-    names = meta.loc[needed, "calendar"].astype(str)
-    by_name = {name: get_calendar(name) for name in names.unique()}
-    calendars = {asset: by_name[name] for asset, name in names.items()}
-    series = _fresh_series(ws, settings, event_assets, benches, calendars)
+    by_name = {name: get_calendar(name) for name in {known[a][0] for a in needed}}
+    calendars = {a: by_name[known[a][0]] for a in needed}
+    series = _fresh_series(ws, settings, event_assets, benches, calendars, newest)
     day0, how, gap = daily_day0(moments, calendars)
-    asset_of = moments["asset"].to_numpy(object)
-    per_asset = (
-        pd.DataFrame(
-            [
-                (
-                    a,
-                    s.series_id,
-                    s.first_ts,
-                    s.last_ts,
-                    s.regular,
-                    s.mean_r,
-                    s.mean_m,
-                    s.n_rows,
-                )
-                for a, s in series.items()
-            ],
-            columns=[
-                "asset",
-                "sid",
-                "first",
-                "last",
-                "regular",
-                "mean_r",
-                "mean_m",
-                "n_rows",
-            ],
-        )
-        .set_index("asset")
-        .loc[asset_of]
-    )
-    sid = per_asset["sid"].to_numpy(np.int64)
-    first = per_asset["first"].to_numpy(np.int64)
-    last = per_asset["last"].to_numpy(np.int64)
+    # Per-asset facts spread to events by asset code: no per-event Python.
+    facts = [series[a] for a in event_assets]
+    sid = np.array([f.series_id for f in facts], dtype=np.int64)[codes]
+    first = np.array([f.first_ts for f in facts], dtype=np.int64)[codes]
+    last = np.array([f.last_ts for f in facts], dtype=np.int64)[codes]
+    n_rows = np.array([f.n_rows for f in facts], dtype=np.int64)[codes]
+    regular = np.array([f.regular for f in facts], dtype=bool)[codes]
+    wanted = {
+        f.series_id: ((a, benches.get(a, ""), f), f.n_rows)
+        for a, f in zip(event_assets, facts, strict=True)
+    }
+    held = ensure(con, wanted)
     k0 = np.full(len(moments), -1, dtype=np.int64)
-    regular = per_asset["regular"].to_numpy(bool)
-    cal_name = np.array([calendars[a].name for a in asset_of.tolist()], dtype=object)
-    for name in np.unique(cal_name[regular]):
-        sel = np.flatnonzero(regular & (cal_name == name))
-        k0[sel] = grid_positions(day0[sel], first[sel], last[sel], calendars[asset_of[sel[0]]])
+    cal_code = np.unique([calendars[a].name for a in event_assets], return_inverse=True)[1]
+    for c in np.unique(cal_code):
+        sel = np.flatnonzero(regular & (cal_code[codes] == c))
+        if sel.size:
+            calendar = calendars[event_assets[int(np.flatnonzero(cal_code == c)[0])]]
+            k0[sel] = grid_positions(day0[sel], first[sel], last[sel], calendar)
     if (~regular).any():
         sel = np.flatnonzero(~regular)
-        k0[sel] = lookup_positions(con, sid[sel], day0[sel])
-    reason = np.where(k0 >= 0, "", data_reason(day0, first, last)).astype(object)
+        k0[sel] = (
+            held.locate(sid[sel], day0[sel])
+            if held is not None
+            else lookup_positions(con, sid[sel], day0[sel])
+        )
+    reason = np.where(k0 >= 0, "", data_reason(day0, first, last))
     t1, t2 = settings.window
-    codes = moments["asset"].map({a: i for i, a in enumerate(event_assets)}).to_numpy(np.int64)
     e1 = settings.estimation[0]
     stride = int(k0.max(initial=0)) + abs(e1) + abs(t2) + (t2 - t1) + 2  # assets stay apart
-    events = events_table(
+    events, members = events_table(
         settings,
         moments,
         np.where(k0 >= 0, k0 + codes * stride, -1),
@@ -470,16 +482,16 @@ def compute_cached(
         and (settings.convention == "textbook")
     ):
         sums, r, m = reduce_events(
-            con, per_asset.iloc[rows], k0[rows], settings.estimation, settings.window
-        )
-        reduced = Reduced(
+            con,
+            pd.DataFrame({"sid": sid[rows], "n_rows": n_rows[rows]}),
             k0[rows],
-            sums,
-            per_asset["mean_r"].to_numpy(float)[rows],
-            per_asset["mean_m"].to_numpy(float)[rows],
-            r,
-            m,
+            settings.estimation,
+            settings.window,
+            held=held,
         )
+        mean_r = np.array([f.mean_r for f in facts], dtype=np.float64)[codes[rows]]
+        mean_m = np.array([f.mean_m for f in facts], dtype=np.float64)[codes[rows]]
+        reduced = Reduced(k0[rows], sums, mean_r, mean_m, r, m)
         abn, params = finish_from_sums(settings.model, reduced, t1, settings.min_estimation)
         computed = Computed(
             events=events,
@@ -491,20 +503,42 @@ def compute_cached(
             benchmark=reduced.m if benches else None,
             calendar_index=None,
             placebo=None,
+            members=members,
         )
         return computed, (*notes, "window sums from running sums kept in the workspace")
-    panels = cache_panels(
-        con, per_asset.iloc[rows], k0[rows], window_offsets(settings), ("ts", "r", "m")
-    )
+    offsets = window_offsets(settings)
+    n_est = settings.estimation[1] - settings.estimation[0] + 1
+    if held is not None:
+        # Calendar positions of the estimation bars come with the gather (the day codes of
+        # the resident series), so the panel of instants is not needed.
+        args = (sid[rows], n_rows[rows], k0[rows])
+        panels = held.gather(*args, offsets, ("r", "m"))
+        panels["day_code"] = held.gather(*args, offsets[:n_est], ("day_code",))["day_code"]
+        panels["ts"] = np.empty((len(rows), 0), dtype=np.int64)
+    else:
+        panels = cache_panels(
+            con,
+            pd.DataFrame({"sid": sid[rows], "n_rows": n_rows[rows]}),
+            k0[rows],
+            offsets,
+            ("ts", "r", "m"),
+        )
     values = {"r": panels["r"]} | ({"m": panels["m"]} if benches else {})
     ts = np.nan_to_num(panels["ts"], nan=-1).astype(np.int64)
+    calendar_index = panels["day_code"] if held is not None else None
     one = None
     if len(event_assets) == 1 and len(rows):
-        table = con.execute(
-            "SELECT r, m FROM series_cache WHERE series_id = ? ORDER BY k", [int(sid[rows[0]])]
-        ).df()
+        table = (
+            pd.DataFrame(held.series(int(sid[rows[0]]), ("r", "m")))
+            if held is not None
+            else con.execute(
+                "SELECT r, m FROM series_cache WHERE series_id = ? ORDER BY k",
+                [int(sid[rows[0]])],
+            ).df()
+        )
         one = (table, 0)  # one asset: its global positions are its own (code 0)
-    computed = fit_panels(settings, events, studied, values, ts, one)
+    computed = fit_panels(settings, events, studied, values, ts, one, calendar_index=calendar_index)
+    computed = replace(computed, members=members)
     return computed, (*notes, "series from the workspace's cache of daily returns")
 
 
@@ -514,16 +548,14 @@ def _fresh_series(
     assets: list[str],
     benches: dict[str, str],
     calendars: dict[str, TradingCalendar],
+    newest: dict[str, int],
 ) -> dict[str, CachedSeries]:
     """The cached series of every event asset, (re)built where its bars or its benchmark's
-    bars were loaded since it was cached."""
+    bars were loaded since it was cached (``newest``: the newest price load of each asset).
+    What the meta table said is remembered by the open workspace and read again only when
+    a load stamp disagrees with it."""
     con = ws.connection
-    newest = dict(
-        con.execute(
-            "SELECT target, max(load_id) FROM loads WHERE kind = 'prices' GROUP BY target"
-        ).fetchall()
-    )
-    have = cached(con)
+    memo = resident(con)
     keys = {
         a: CacheKey(
             a,
@@ -534,6 +566,17 @@ def _fresh_series(
         )
         for a in assets
     }
+
+    def current(have: dict[tuple[str, str, str, str], CachedSeries]) -> bool:
+        return all(
+            (got := have.get((k.asset, k.benchmark, k.freq, k.kind))) is not None
+            and got.stamp == k.stamp
+            for k in keys.values()
+        )
+
+    have = memo.meta
+    if have is None or not current(have):
+        have = cached(con)
     stale = [
         a
         for a, key in keys.items()
@@ -558,4 +601,5 @@ def _fresh_series(
             store(con, key, sid, grid, code[asset], m, regular)
         con.execute("CHECKPOINT")  # write the new sums to the file now, not in the next query
         have = cached(con)
+    memo.meta = have
     return {a: have[(k.asset, k.benchmark, k.freq, k.kind)] for a, k in keys.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 
 from leaderlens.study.abnormal import AveragePath
 from leaderlens.study.battery import Battery
+from leaderlens.study.eventize import StatementMembers
 from leaderlens.study.result import TestResult
 
 if TYPE_CHECKING:
@@ -41,7 +43,10 @@ class EventStudyResult:
     Attributes
     ----------
     settings: every setting used (model, windows, return type, variance convention, ...).
-    events: one row per event (see :meth:`events_frame`), including excluded ones.
+    table: one row per event, including excluded ones, without the statement ids when
+        ``members`` holds them; :attr:`events` is the table with them (see
+        :meth:`events_frame`).
+    members: the statement ids of each event (None: ``table`` has them).
     ar: (E, L) abnormal values by relative bar of the event window (NaN when excluded).
     ar_t: (E, L) t of each abnormal value with its prediction-error variance, t(T - K).
     returns: (E, L) the asset's raw returns in the event window (excess returns for the
@@ -55,7 +60,7 @@ class EventStudyResult:
     """
 
     settings: StudySettings
-    events: pd.DataFrame
+    table: pd.DataFrame
     ar: np.ndarray
     ar_t: np.ndarray
     returns: np.ndarray
@@ -66,6 +71,17 @@ class EventStudyResult:
     bhar_test: TestResult | None
     placebo: TestResult | None
     groups: GroupResult | None
+    members: StatementMembers | None = None
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """One row per event, including excluded ones, with the ``statement_ids`` of each
+        (lists, built on first use)."""
+        if self.members is None:
+            return self.table
+        out = self.table.copy()
+        out.insert(1, "statement_ids", self.members.lists())
+        return out
 
     # ---------------------------------------------------------------------------- tables
     @property
@@ -75,7 +91,7 @@ class EventStudyResult:
 
     @property
     def n_studied(self) -> int:
-        return int((self.events["excluded"] == "").sum())
+        return int((self.table["excluded"] == "").sum())
 
     def events_frame(self) -> pd.DataFrame:
         """One row per event: labels, times, day 0, alignment, parameters, AR_t, CAR, t, p."""
@@ -135,10 +151,10 @@ class EventStudyResult:
             f"({s.freq} bars, {s.returns} returns)",
             f"  model {s.model}, estimation {list(s.estimation)}, window {list(s.window)}, "
             f"min estimation bars {s.min_estimation}, {s.convention} variance convention",
-            f"  events {len(self.events)}: studied {self.n_studied}, "
-            f"excluded {len(self.events) - self.n_studied}",
+            f"  events {len(self.table)}: studied {self.n_studied}, "
+            f"excluded {len(self.table) - self.n_studied}",
         ]
-        reasons = self.events.loc[self.events["excluded"] != "", "excluded"]
+        reasons = self.table.loc[self.table["excluded"] != "", "excluded"]
         for reason, count in (
             reasons.str.replace(r"(?<!day )\b\d+\b", "N", regex=True).value_counts().items()
         ):
@@ -186,7 +202,7 @@ class EventStudyResult:
 
     def __repr__(self) -> str:
         return (
-            f"EventStudyResult({self.settings.model} model, {len(self.events)} events, "
+            f"EventStudyResult({self.settings.model} model, {len(self.table)} events, "
             f"{self.n_studied} studied)"
         )
 
@@ -323,7 +339,7 @@ class EventStudyResult:
         low, high, n)."""
         from scipy import stats
 
-        studied = self.events["excluded"].to_numpy() == ""
+        studied = self.table["excluded"].to_numpy() == ""
         cum = np.cumsum(self.ar[studied], axis=1)
         n = np.isfinite(cum).sum(axis=0)
         caar = np.nanmean(cum, axis=0) if cum.size else np.full(cum.shape[1], np.nan)

@@ -21,6 +21,8 @@ from leaderlens.study.models import BoolArray, FloatArray
 from leaderlens.study.result import TestResult, df_label, normal_p, t_p
 
 NULL = "the mean abnormal value over the window is zero"
+# Events per block in :func:`residual_cross_correlation`.
+_ROWS = 4096
 
 
 def valid_cumulative(abn: AbnormalReturns, window: tuple[int, int] | None) -> Cumulative:
@@ -209,20 +211,27 @@ def residual_cross_correlation(residuals: ArrayLike, calendar_index: ArrayLike) 
             f"got {cal.dtype} {cal.shape}",
             field="calendar_index",
         )
-    ok = np.isfinite(e)
-    count = ok.sum(axis=1)
-    mean = np.nansum(e, axis=1) / np.maximum(count, 1)
-    z = np.where(ok, e - mean[:, None], 0.0)
-    norm = np.sqrt(np.einsum("nt,nt->n", z, z))
-    rows = norm > 0
-    n = int(rows.sum())
+    low = int(cal.min()) if cal.size else 0
+    n_days = int(cal.max()) - low + 1 if cal.size else 0
+    s = np.zeros(n_days)
+    n = 0
+    # Blocks of rows keep the temporaries small on large panels; each row is independent.
+    for lo in range(0, e.shape[0], _ROWS):
+        block = e[lo : lo + _ROWS]
+        ok = np.isfinite(block)
+        count = ok.sum(axis=1)
+        mean = np.where(ok, block, 0.0).sum(axis=1) / np.maximum(count, 1)
+        z = np.where(ok, block - mean[:, None], 0.0)
+        norm = np.sqrt(np.einsum("nt,nt->n", z, z))
+        rows = norm > 0
+        n += int(rows.sum())
+        # Unit-length rows: sum_t Q_t = n, so only the per-bar sums S_t are needed. Missing
+        # bars and events without residuals carry z = 0 and add nothing.
+        z /= np.where(rows, norm, 1.0)[:, None]
+        idx = cal[lo : lo + _ROWS] - low
+        s += np.bincount(idx.ravel(), weights=z.ravel(), minlength=n_days)
     if n < 2:
         raise MissingDataError(f"cross-correlation needs 2 events with residuals; got {n}")
-    # Unit-length rows: sum_t Q_t = n, so only the per-bar sums S_t are needed. Missing bars
-    # and events without residuals carry z = 0 and add nothing.
-    z /= np.where(rows, norm, 1.0)[:, None]
-    idx = cal - cal.min()
-    s = np.bincount(idx.ravel(), weights=z.ravel())
     return float((s @ s - n) / (n * (n - 1)))
 
 

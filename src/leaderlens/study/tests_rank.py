@@ -15,6 +15,7 @@ Multi-bar windows sum the daily terms and divide by sqrt(L) (Cowan 1992; Campbel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -40,9 +41,16 @@ def row_ranks(x: FloatArray) -> tuple[FloatArray, BoolArray]:
     fall back to :func:`scipy.stats.rankdata` with the average method. Large panels are ranked
     in blocks on two threads (numpy's sorts release the GIL).
     """
+    ranks, tied, _ = _ranks_and_order(x)
+    return ranks, tied
+
+
+def _ranks_and_order(x: FloatArray) -> tuple[FloatArray, BoolArray, np.ndarray]:
+    """:func:`row_ranks` and the argsort of each row it came from (one sort per row)."""
     n_rows, n_cols = x.shape
     ranks = np.empty_like(x)
     tied = np.zeros(n_rows, dtype=bool)
+    orders = np.empty(x.shape, dtype=np.intp)
     positions = np.arange(1.0, n_cols + 1.0)
 
     def work(lo: int) -> None:
@@ -50,23 +58,18 @@ def row_ranks(x: FloatArray) -> tuple[FloatArray, BoolArray]:
         order = np.argsort(block, axis=1)  # NaN sorts last, so ranks 1..n_i go to values
         out = np.empty_like(block)
         out[np.arange(block.shape[0])[:, None], order] = positions
-        ordered = np.sort(block, axis=1)
+        ordered = np.take_along_axis(block, order, axis=1)  # the sorted rows, without a sort
         tied[lo : lo + _CHUNK] = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
         ranks[lo : lo + _CHUNK] = out
+        orders[lo : lo + _CHUNK] = order
 
-    starts = range(0, n_rows, _CHUNK)
-    if n_rows > _CHUNK:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(work, starts))
-    else:
-        for lo in starts:
-            work(lo)
+    _run_blocks(work, n_rows)
     missing = np.isnan(x)
     if tied.any():
         block = np.where(missing[tied], np.inf, x[tied])  # inf ranks above every value
         ranks[tied] = stats.rankdata(block, method="average", axis=1)
     ranks[missing] = np.nan
-    return ranks, tied
+    return ranks, tied, orders
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class RankPanel:
             missing (so a missing value adds nothing to a daily sum).
         n_tau: (T + L,) events with a value per column; n_i: (N_valid,) values per event.
         tied: (N_valid,) rows that hold ties; offset: T, where the event window starts.
+        order: (N_valid, T + L) the argsort of each row of ``full`` the ranks came from, as
+            small integers (None when not kept); GRANK-T reuses it instead of sorting again.
     """
 
     full: FloatArray
@@ -87,19 +92,66 @@ class RankPanel:
     n_i: FloatArray
     tied: BoolArray
     offset: int
+    order: np.ndarray | None = None
 
 
 def rank_panel(abn: AbnormalReturns) -> RankPanel:
-    """Rank every valid event's full period (estimation residuals then event ARs)."""
+    """Rank every valid event's full period (estimation residuals then event ARs).
+
+    Done in blocks of rows on two threads: one sort per row gives the ranks, the tie check
+    and the order kept for GRANK-T, and the temporaries of a block stay small.
+    """
     v = abn.valid
-    full = np.concatenate([valid_rows(abn.est_residuals, v), valid_rows(abn.ar, v)], axis=1)
-    ranks, tied = row_ranks(full)
-    present = np.isfinite(full)
-    n_i = present.sum(axis=1).astype(np.float64)
-    ranks -= (n_i[:, None] + 1.0) / 2.0
-    centred = np.where(present, ranks, 0.0)
-    n_tau = present.sum(axis=0).astype(np.float64)
-    return RankPanel(full, centred, n_tau, n_i, tied, abn.est_residuals.shape[1])
+    est, ar = valid_rows(abn.est_residuals, v), valid_rows(abn.ar, v)
+    n, n_est = est.shape
+    width = n_est + ar.shape[1]
+    full = np.empty((n, width))
+    centred = np.empty((n, width))
+    # Column numbers fit in 16 bits for any ordinary window: a quarter of the memory to touch.
+    orders = np.empty((n, width), dtype=np.int16 if width < 2**15 else np.int32)
+    tied = np.zeros(n, dtype=bool)
+    n_i = np.empty(n)
+    positions = np.arange(1.0, width + 1.0)
+    per_block: dict[int, np.ndarray] = {}
+
+    def work(lo: int) -> None:
+        hi = min(lo + _CHUNK, n)
+        block = full[lo:hi]
+        block[:, :n_est], block[:, n_est:] = est[lo:hi], ar[lo:hi]
+        order = np.argsort(block, axis=1)  # NaN sorts last, so ranks 1..n_i go to values
+        out = centred[lo:hi]
+        out[np.arange(hi - lo)[:, None], order] = positions
+        ordered = np.take_along_axis(block, order, axis=1)  # the sorted rows, without a sort
+        tied[lo:hi] = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        present = np.isfinite(block)
+        n_i[lo:hi] = present.sum(axis=1)
+        out -= (n_i[lo:hi, None] + 1.0) / 2.0
+        out[~present] = 0.0
+        orders[lo:hi] = order
+        per_block[lo] = present.sum(axis=0)
+
+    _run_blocks(work, n)
+    if tied.any():
+        rows = full[tied]
+        ranks = stats.rankdata(np.where(np.isnan(rows), np.inf, rows), method="average", axis=1)
+        present = np.isfinite(rows)
+        centred[tied] = np.where(present, ranks - (n_i[tied, None] + 1.0) / 2.0, 0.0)
+    n_tau = np.zeros(width)
+    for counts in per_block.values():
+        n_tau += counts
+    return RankPanel(full, centred, n_tau, n_i, tied, n_est, orders)
+
+
+def _run_blocks(work: Callable[[int], None], n_rows: int) -> None:
+    """``work(lo)`` for every block of :data:`_CHUNK` rows; on two threads when there are
+    several blocks (NumPy's sorts and ufuncs release the GIL)."""
+    starts = range(0, n_rows, _CHUNK)
+    if n_rows > _CHUNK:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(work, starts))
+    else:
+        for lo in starts:
+            work(lo)
 
 
 def _daily_scaled(
@@ -165,7 +217,12 @@ def corrado_zivney_rank(
     """
     valid_cumulative(abn, window)
     rp = rank_panel(abn) if ranks is None else ranks
-    u = rp.centred / (rp.n_i[:, None] + 1.0)  # K/(n+1) - 1/2, and 0 where missing
+    weight = 1.0 / (rp.n_i + 1.0)
+    if abn.convention == "estudy2":
+        u = rp.centred * weight[:, None]  # K/(n+1) - 1/2, and 0 where missing
+    else:
+        # Only the daily sums D_tau = sum_i U_itau enter: one product, no (N, T + L) panel.
+        u = (weight @ rp.centred)[None, :]
     return _scaled_sum_test(abn, window, u, 0.5, rp, "Corrado & Zivney (1992) modified rank")
 
 
@@ -230,7 +287,9 @@ def generalized_sign(abn: AbnormalReturns, window: tuple[int, int] | None = None
     )
 
 
-def grank_t(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> TestResult:
+def grank_t(
+    abn: AbnormalReturns, window: tuple[int, int] | None = None, *, ranks: RankPanel | None = None
+) -> TestResult:
     """GRANK-T of Kolari & Pynnönen (2011), t(T - 2).
 
     Generalized standardized abnormal returns: estimation bars AR_it / s_i; the event window is
@@ -239,6 +298,8 @@ def grank_t(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> Test
     S_U^2 = (1/T) sum_t (N_t / N) U_bar_t^2; GRANK-T = Z sqrt((T - 2) / (T - 1 - Z^2)).
     Degrees of freedom: T - 2, T = number of time points = estimation bars holding any residual
     plus the one collapsed event point (Kolari & Pynnönen 2011, eq. 9).
+    ``ranks``: a :func:`rank_panel` of the same events; its sort of the estimation residuals
+    orders the GSARs too (s_i > 0), so rows without ties are not sorted again.
     """
     c = valid_cumulative(abn, window)
     v = c.valid
@@ -246,20 +307,34 @@ def grank_t(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> Test
     scar = c.t[v]
     est = valid_rows(abn.est_residuals, v)
     present_est = np.isfinite(est)
-    used = present_est.any(axis=0)
-    if not used.all():
-        est, present_est = est[:, used], present_est[:, used]
-    gsar = np.empty((n, est.shape[1] + 1))
-    np.divide(est, np.sqrt(abn.s2[v])[:, None], out=gsar[:, :-1])
-    gsar[:, -1] = scar / scar.std(ddof=1)
-    ranks, _ = row_ranks(gsar)
-    n_i = present_est.sum(axis=1) + 1.0
-    ranks /= (n_i + 1.0)[:, None]
-    ranks -= 0.5
-    u = np.where(np.isnan(ranks), 0.0, ranks)  # missing bars add 0 to the sums
-    n_t = np.append(present_est.sum(axis=0), n)
-    u_bar = u.sum(axis=0) / n_t
-    t_points = gsar.shape[1]
+    used = np.asarray(present_est.any(axis=0), dtype=np.bool_)
+    every = bool(used.all())
+    scale = np.sqrt(abn.s2[v])
+    g0 = scar / scar.std(ddof=1)
+    order = ranks.order if ranks is not None and np.isfinite(g0).all() else None
+    n_points = int(used.sum()) + 1
+    partial: dict[int, FloatArray] = {}
+
+    def work(lo: int) -> None:
+        # One block of events: GSARs, their ranks and U, summed per time point.
+        hi = min(lo + _CHUNK, n)
+        gsar = np.empty((hi - lo, n_points))
+        np.divide(
+            est[lo:hi] if every else est[lo:hi][:, used], scale[lo:hi, None], out=gsar[:, :-1]
+        )
+        gsar[:, -1] = g0[lo:hi]
+        g_ranks = (
+            _grank_block(gsar, order[lo:hi], used) if order is not None else row_ranks(gsar)[0]
+        )
+        n_i = present_est[lo:hi].sum(axis=1) + 1.0
+        g_ranks /= (n_i + 1.0)[:, None]
+        g_ranks -= 0.5
+        partial[lo] = np.where(np.isnan(g_ranks), 0.0, g_ranks).sum(axis=0)  # missing add 0
+
+    _run_blocks(work, n)
+    n_t = np.append(present_est.sum(axis=0)[used], n)
+    u_bar = np.sum([partial[lo] for lo in sorted(partial)], axis=0) / n_t
+    t_points = n_points
     s_u = np.sqrt((n_t / n * u_bar**2).sum() / t_points)
     z = u_bar[-1] / s_u
     stat = float(z * np.sqrt((t_points - 2) / (t_points - 1 - z * z)))
@@ -271,6 +346,31 @@ def grank_t(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> Test
         NULL_MEDIAN,
         n,
     )
+
+
+def _grank_block(gsar: FloatArray, order: np.ndarray, used: BoolArray) -> FloatArray:
+    """Average ranks within each row of ``gsar`` (estimation GSARs on the ``used`` columns, then
+    the event point), from ``order``, each row's argsort of its full period (T estimation
+    columns, then the event window). Dividing by s_i > 0 keeps the order of the residuals, so
+    an estimation value's rank is its place among the estimation values plus one when the
+    event point lies below it; rows with ties are ranked afresh (:func:`row_ranks`)."""
+    n_rows, n_est = gsar.shape[0], used.size
+    g0 = gsar[:, -1:]
+    g_est = np.full((n_rows, n_est), np.nan)
+    g_est[:, used] = gsar[:, :-1]
+    est_order = order[order < n_est].reshape(n_rows, n_est)  # NaN still last
+    place = np.empty((n_rows, n_est))
+    place[np.arange(n_rows)[:, None], est_order] = np.arange(1.0, n_est + 1.0)
+    ordered = np.take_along_axis(g_est, est_order, axis=1)
+    tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1) | (g_est == g0).any(axis=1)
+    place += g_est > g0
+    out = np.empty_like(gsar)
+    out[:, :-1] = place[:, used]
+    out[:, -1] = (g_est < g0).sum(axis=1) + 1.0
+    out[:, :-1][np.isnan(gsar[:, :-1])] = np.nan
+    if tied.any():
+        out[tied] = row_ranks(gsar[tied])[0]
+    return out
 
 
 def wilcoxon_signed_rank(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> TestResult:
