@@ -8,6 +8,11 @@ plain substring, because those scripts do not separate words with spaces (``林�
 ``因为林巍才关注`` counts). The boundary is an explicit ASCII class, not the regex ``\\b``,
 which counts CJK characters as word characters and so fails on ``林巍说Orbit的``.
 
+:func:`share_of_voice_on` computes the same share where the mentions lie (Parquet, a Spark
+table) through an engine (:mod:`leaderlens.engines`): the match is one regular expression over
+the lower-cased text that DuckDB (RE2) and Spark (Java) read alike, and only one row per bucket
+comes back.
+
 Net sentiment is ``(P - N) / (P + N)`` per bucket over texts labelled positive (P) and
 negative (N); neutral texts are excluded from both terms (and counted separately).
 """
@@ -17,12 +22,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from leaderlens.errors import BadInputError
+
+if TYPE_CHECKING:
+    from leaderlens.engines.base import Engine
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _FREQ = {"1d": "D", "1h": "h", "1w": "W-MON"}
@@ -39,6 +49,26 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     if not parts:
         raise BadInputError("no query terms given", field="terms")
     return re.compile("|".join(parts), flags=re.IGNORECASE)
+
+
+def sql_pattern(terms: Iterable[str]) -> str:
+    """The terms as one regular expression over lower-cased text, same matches as
+    :func:`term_pattern`, in the syntax RE2 and Java share: Latin terms between
+    ``(^|[^0-9a-z_])`` and ``($|[^0-9a-z_])``, every other character literal as ``[c]``."""
+    parts = []
+    for term in dict.fromkeys(t.strip().lower() for t in terms):
+        if not term:
+            continue
+        if any(c in term for c in "[]^\\"):
+            raise BadInputError(
+                f"query term {term!r}: the characters [ ] ^ \\ cannot be matched on an engine",
+                field="terms",
+            )
+        body = "".join(c if c.isalnum() or c == " " else f"[{c}]" for c in term)
+        parts.append(body if _CJK.search(term) else f"(^|[^0-9a-z_]){body}($|[^0-9a-z_])")
+    if not parts:
+        raise BadInputError("no query terms given", field="terms")
+    return "|".join(f"({p})" for p in parts)
 
 
 def names_any(texts: pd.Series, terms: Iterable[str]) -> np.ndarray:
@@ -179,3 +209,61 @@ def net_sentiment(
     polar = per["positive"] + per["negative"]
     per["net_sentiment"] = (per["positive"] - per["negative"]) / polar.where(polar > 0)
     return per
+
+
+def share_of_voice_on(
+    mentions: str | Path | pd.DataFrame,
+    leader_terms: Iterable[str],
+    *,
+    freq: str = "1d",
+    level: float = 0.95,
+    engine: str | Engine = "duckdb",
+    master: str | None = None,
+) -> ShareOfVoice:
+    """:func:`share_of_voice` of mentions read where they lie: a Parquet file or folder, a
+    frame, or (Spark) a table name, with columns ``ts`` (UTC instant), ``text`` and optional
+    ``engagement``. ``engine``: ``"duckdb"``, ``"spark"`` (``master``: Spark master URL) or an
+    engine object. The per-bucket counts are also the hourly (``freq="1h"``) mention series."""
+    from leaderlens.engines import relational as rel
+    from leaderlens.engines.base import get_engine
+
+    if freq not in _FREQ:
+        raise BadInputError(f"freq must be one of {', '.join(_FREQ)}; got {freq!r}", field="freq")
+    terms = tuple(dict.fromkeys(t for t in leader_terms if t))
+    pattern = sql_pattern(terms)
+    eng = get_engine(engine, master) if isinstance(engine, str) else engine
+    eng.register(rel.MENTIONS, mentions)
+    have = {c.lower() for c in eng.columns(rel.MENTIONS)}
+    for column in ("ts", "text"):
+        if column not in have:
+            raise BadInputError(f"mentions need a {column!r} column", field=column)
+    got = eng.query(rel.mentions_sql(pattern=pattern, freq=freq, engagement="engagement" in have))
+    per = pd.DataFrame(
+        {
+            "ts": pd.to_datetime(np.asarray(got["bucket"], dtype=np.int64), unit="us", utc=True),
+            "mentions": np.asarray(got["mentions"], dtype=np.int64),
+            "leader_mentions": np.asarray(got["leader_mentions"], dtype=np.int64),
+            "engagement": np.asarray(got["engagement"], dtype=np.float64),
+            "leader_engagement": np.asarray(got["leader_engagement"], dtype=np.float64),
+        }
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per["share"] = per["leader_mentions"] / per["mentions"]
+        per["weighted_share"] = per["leader_engagement"] / per["engagement"]
+    k, n = int(per["leader_mentions"].sum()), int(per["mentions"].sum())
+    low, high = wilson(k, n, level)
+    total_eng, leader_eng = float(per["engagement"].sum()), float(per["leader_engagement"].sum())
+    return ShareOfVoice(
+        per_bucket=per,
+        mentions=n,
+        leader_mentions=k,
+        share=k / n if n else float("nan"),
+        ci_low=low,
+        ci_high=high,
+        level=level,
+        engagement=total_eng,
+        leader_engagement=leader_eng,
+        weighted_share=leader_eng / total_eng if total_eng > 0 else float("nan"),
+        terms=terms,
+        freq=freq,
+    )

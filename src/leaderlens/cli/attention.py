@@ -139,6 +139,43 @@ def share_of_voice(
     run(body)
 
 
+@attention_app.command("mentions")
+def mentions(
+    source: Annotated[
+        str,
+        typer.Option("--mentions", help="Mentions Parquet file/folder (ts, text[, engagement])."),
+    ],
+    term: Annotated[
+        list[str], typer.Option("--term", help="Leader query term (repeat for several).")
+    ],
+    freq: Annotated[str, typer.Option("--freq", help="Bucket: 1h, 1d or 1w.")] = "1h",
+    engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (default: local[*])."),
+    ] = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Mentions per bucket and the leader's share of voice, computed on an engine where the
+    mentions lie (Parquet, or a Spark table name)."""
+
+    def body() -> None:
+        from leaderlens.attention.share import share_of_voice_on
+
+        result = share_of_voice_on(source, term, freq=freq, engine=engine, master=spark_master)
+        _emit(
+            result,
+            json_path,
+            {
+                "share": result.share,
+                "ci": [result.ci_low, result.ci_high],
+                "weighted_share": result.weighted_share,
+            },
+        )
+
+    run(body)
+
+
 @attention_app.command("spikes")
 def spikes(
     brand: BrandOpt,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, out, run, write_json
 from leaderlens.errors import BadInputError
+
+if TYPE_CHECKING:
+    from leaderlens.study.study_result import EventStudyResult
 
 
 def _pair(text: str, name: str) -> tuple[int, int]:
@@ -109,6 +112,21 @@ def study(
         Path | None,
         typer.Option("--plot", help="Write the CAAR plot to this HTML file."),
     ] = None,
+    bars: Annotated[
+        Path | None,
+        typer.Option(
+            "--bars",
+            help="Bars Parquet (asset, ts, close|ret): study --events Parquet on an engine.",
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", help="duckdb or spark: where a --bars study runs."),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (default: local[*])."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -116,6 +134,13 @@ def study(
 
     def body() -> None:
         from leaderlens import Workspace
+
+        if bars is not None or engine is not None:
+            result = _engine_study()
+            out.print(result.summary(), markup=False)
+            if json_path is not None:
+                write_json(json_path, result.to_dict())
+            return
 
         with Workspace.open(workspace) as ws:
             regression = None
@@ -173,5 +198,28 @@ def study(
         if plot is not None:
             result.plot().write_html(plot, include_plotlyjs=True, full_html=True)
             out.print(f"plot written to {plot}", markup=False)
+
+    def _engine_study() -> EventStudyResult:
+        if bars is None or events is None:
+            raise BadInputError(
+                "--engine studies Parquet: give --bars and --events files", field="bars"
+            )
+        from leaderlens.study.scale import parquet_event_study
+
+        return parquet_event_study(
+            bars,
+            events,
+            market=benchmark,
+            model=model,
+            window=_pair(window, "window"),
+            estimation=_pair(estimation, "estimation"),
+            returns=returns,
+            min_estimation=min_estimation,
+            tests=tests,
+            n_bootstrap=bootstrap,
+            seed=seed,
+            engine=engine or "duckdb",
+            master=spark_master,
+        )
 
     run(body)

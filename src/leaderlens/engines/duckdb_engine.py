@@ -1,18 +1,22 @@
-"""The gather step on DuckDB: events joined to their series by bar index.
+"""The embedded engine: DuckDB, for the workspace's gather step and for Parquet studies.
 
 DESIGN "Computing at scale": (1) *gather* joins every event to the bars of its estimation and
 event windows by grid index, giving an event-time panel; the *finish* (models, abnormal values,
 tests) runs in NumPy on the dense panels. The join is one relational query over two small
-tables, so a distributed engine can run the same plan.
+tables, so a distributed engine can run the same plan. :class:`DuckDBEngine` runs the shared
+SQL of :mod:`leaderlens.engines.relational` on Parquet files or frames.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+
+from leaderlens.errors import BadInputError, EngineError
 
 
 @dataclass(frozen=True)
@@ -90,3 +94,68 @@ def as_floats(column: object) -> np.ndarray:
     if isinstance(column, np.ma.MaskedArray):
         return np.asarray(np.ma.filled(column.astype(np.float64), np.nan))
     return np.asarray(column, dtype=np.float64)
+
+
+class DuckDBEngine:
+    """The shared SQL on an in-memory DuckDB that reads Parquet in place.
+
+    Spark's spelling of the few functions whose names differ is defined as macros, so one SQL
+    text serves both engines. Large queries spill to a temporary folder instead of failing
+    when they outgrow memory.
+    """
+
+    name = "duckdb"
+
+    def __init__(self, memory_limit: str | None = None) -> None:
+        self.con = duckdb.connect()
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET preserve_insertion_order = false")
+        if memory_limit is not None:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("CREATE MACRO unix_micros(t) AS epoch_us(t)")
+        self.con.execute("CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)")
+
+    def register(
+        self, name: str, source: str | Path | pd.DataFrame, rename: dict[str, str] | None = None
+    ) -> None:
+        """``source``: a Parquet file, a folder of Parquet files, or a frame; ``rename`` maps
+        column names to the names the queries use."""
+        if isinstance(source, pd.DataFrame):
+            self.con.register(name, source.rename(columns=rename or {}))
+            return
+        path = Path(source)
+        if not path.exists():
+            raise BadInputError(
+                f"no Parquet file or folder at {str(path)!r} (the duckdb engine reads files; "
+                "table names are for the spark engine)",
+                file=str(path),
+            )
+        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+        quoted = pattern.replace("'", "''")
+        columns = "*"
+        if rename:
+            pairs = ", ".join(f'"{a}" AS {b}' for a, b in rename.items())
+            columns = f"* RENAME ({pairs})"
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM read_parquet('{quoted}')"
+        )
+
+    def query(self, sql: str) -> dict[str, np.ndarray]:
+        try:
+            got = self.con.execute(sql).fetchnumpy()
+        except duckdb.Error as exc:
+            raise EngineError(f"duckdb: {exc}") from exc
+        return dict(got)
+
+    def materialize(self, name: str, sql: str) -> None:
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        except duckdb.Error as exc:
+            raise EngineError(f"duckdb: {exc}") from exc
+
+    def columns(self, name: str) -> list[str]:
+        """Column names of the relation ``name``."""
+        return [str(r[0]) for r in self.con.execute(f"DESCRIBE {name}").fetchall()]
+
+    def close(self) -> None:
+        self.con.close()

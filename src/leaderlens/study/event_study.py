@@ -23,7 +23,7 @@ from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.readers.events import read_events
 from leaderlens.readers.factors import read_factors
 from leaderlens.study.abnormal import average_path, buy_and_hold, cumulate
-from leaderlens.study.battery import run_battery
+from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
 from leaderlens.study.eventize import Computed
 from leaderlens.study.grouping import group_difference
@@ -204,8 +204,12 @@ def _with_annotations(
     return out[keep].drop(columns=["topics"])
 
 
-def _assemble(settings: StudySettings, c: Computed) -> EventStudyResult:
-    """Per-event columns, the average path, the battery, BHAR and groups from either path."""
+def _assemble(
+    settings: StudySettings, c: Computed, battery: Battery | None = None
+) -> EventStudyResult:
+    """Per-event columns, the average path, the battery, BHAR and groups from either path.
+
+    ``battery``: already run by the caller (the engine path finishes it from reduced sums)."""
     t1, t2 = settings.window
     events = c.events.copy()
     abn, studied = c.abn, c.studied
@@ -225,8 +229,8 @@ def _assemble(settings: StudySettings, c: Computed) -> EventStudyResult:
         events[name] = column
     params = np.full((len(events), c.params.shape[1]), np.nan)
     params[studied] = c.params
-    battery, bhar_test = None, None
-    if settings.tests == "all" and int(abn.valid.sum()) >= 2:
+    bhar_test = None
+    if battery is None and settings.tests == "all" and int(abn.valid.sum()) >= 2:
         battery = run_battery(
             abn,
             calendar_index=c.calendar_index,
@@ -247,7 +251,7 @@ def _assemble(settings: StudySettings, c: Computed) -> EventStudyResult:
     groups = _groups(settings, events, abn, studied) if settings.by is not None else None
     return EventStudyResult(
         settings=settings,
-        events=events.drop(columns=[col for col in ("estimation_keep", "moment") if col in events]),
+        table=events.drop(columns=[col for col in ("estimation_keep", "moment") if col in events]),
         ar=ar,
         ar_t=ar_t,
         returns=raw,
@@ -258,6 +262,7 @@ def _assemble(settings: StudySettings, c: Computed) -> EventStudyResult:
         bhar_test=bhar_test,
         placebo=c.placebo,
         groups=groups,
+        members=c.members,
     )
 
 

@@ -1,0 +1,312 @@
+"""The relational steps of the event study, written once as SQL that DuckDB and Spark SQL accept.
+
+DESIGN "Computing at scale": *gather* and *reduce* are relational and run on whichever engine
+holds the data; the *finish* is NumPy on small per-event tables. Every statement here is plain
+SQL text in the dialect both engines share: common table expressions, window functions with
+``ROWS`` frames, equality joins, ``CASE``, ``VALUES`` tables, and the functions ``unix_micros``,
+``ln``, ``sign``, ``isnan`` and ``median`` (the DuckDB engine defines ``unix_micros`` as a macro
+over ``epoch_us``). No engine-specific path exists for any statistic.
+
+Inputs are two relations registered by the engine:
+
+* bars ``(asset, ts, close)`` or ``(asset, ts, ret)``: one row per bar, ``ts`` the bar's UTC
+  instant; an asset's bars, in time order, are its grid (bar ``k = 1, 2, ...``).
+* events ``(asset, time)``: one row per event, ``time`` its UTC instant.
+
+Steps, as in :mod:`leaderlens.study.running` (running sums of values centred on the asset's
+full-sample means, so that a window's centred cross-products do not cancel catastrophically):
+
+1. :func:`series_sql` numbers each asset's bars, forms returns, joins the market's return at
+   the same instant and keeps running sums of the centred values and their products.
+2. :func:`reduce_sql` finds each event's day 0 (the first bar at or after the event's instant:
+   one window pass over events and bars merged in time order, no range join), then gathers, in
+   one equality join on ``(asset, k0 + offset)``, the running sums at the estimation window's two
+   ends and the values of the event window. One row per event comes back: window sums and L
+   values, never the event-time panel.
+3. :func:`rank_sql` is the second pass of the battery: fitted parameters of the valid events
+   are joined back, abnormal values formed over the estimation and event rows inside the engine,
+   ranked within each event by a window function, and only sums by relative bar (J rows), by
+   event (N rows) and by calendar instant come back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from leaderlens.errors import BadInputError
+
+BARS = "ll_bars"
+EVENTS = "ll_events"
+FITS = "ll_fits"
+MENTIONS = "ll_mentions"
+SERIES = "ll_series"  # series_sql's result, materialized once per study by the engine
+
+SUMS = ("cn", "cr", "cm", "crr", "cmm", "crm")
+
+_NAME = re.compile(r"^[A-Za-z0-9_.^=\-/: ]+$")
+
+
+def literal(value: str, field: str) -> str:
+    """An asset id as a SQL string literal; ids with quotes or control characters are refused
+    (the two engines escape quotes differently)."""
+    if not _NAME.match(value):
+        raise BadInputError(
+            f"asset id {value!r} has characters a query cannot carry "
+            "(letters, digits, spaces and _ . ^ = - / : are allowed)",
+            field=field,
+        )
+    return f"'{value}'"
+
+
+def _values(rows: list[tuple[int, int]], names: str) -> str:
+    """An inline ``VALUES`` table with two integer columns."""
+    body = ", ".join(f"({a}, {b})" for a, b in rows)
+    return f"(VALUES {body}) AS {names}"
+
+
+def series_sql(*, price: str, returns: str, market: str | None) -> str:
+    """The ``ll_series`` relation (a query): each asset's bars numbered ``k`` in time
+    order, the return ``r``, the market's return ``m`` at the same instant (NULL without a
+    market), the per-asset means over usable bars and the running sums (module docstring).
+
+    ``price``: ``"close"`` (returns from consecutive closes) or ``"ret"`` (returns given).
+    ``returns``: ``"simple"`` or ``"log"`` (used with ``close``).
+    """
+    order = "PARTITION BY asset ORDER BY t"
+    if price == "close":
+        prev = f"LAG(close) OVER ({order})"
+        ret = f"ln(close / {prev})" if returns == "log" else f"close / {prev} - 1"
+    else:
+        ret = "ret"
+    m_expr = "mk.r" if market is not None else "CAST(NULL AS DOUBLE)"
+    market_join = (
+        f"LEFT JOIN cleaned mk ON mk.asset = {literal(market, 'market')} AND mk.t = b.t"
+        if market is not None
+        else ""
+    )
+    ok = "r IS NOT NULL" + (" AND m IS NOT NULL" if market is not None else "")
+    return f"""WITH raw AS (
+        SELECT asset, unix_micros(CAST(ts AS TIMESTAMP)) AS t, {price} FROM {BARS}),
+    numbered AS (
+        SELECT asset, t, ROW_NUMBER() OVER ({order}) AS k, CAST({ret} AS DOUBLE) AS r0
+        FROM raw),
+    cleaned AS (
+        SELECT asset, t, k, CASE WHEN isnan(r0) THEN NULL ELSE r0 END AS r FROM numbered),
+    paired AS (
+        SELECT b.asset, b.t, b.k, b.r, {m_expr} AS m
+        FROM cleaned b {market_join}),
+    flagged AS (
+        SELECT asset, t, k, r, m, CASE WHEN {ok} THEN 1 ELSE 0 END AS ok FROM paired),
+    centred AS (
+        SELECT asset, t, k, r, m, ok,
+               COALESCE(AVG(CASE WHEN ok = 1 THEN r END) OVER (PARTITION BY asset), 0.0)
+                   AS mean_r,
+               COALESCE(AVG(CASE WHEN ok = 1 THEN m END) OVER (PARTITION BY asset), 0.0)
+                   AS mean_m
+        FROM flagged),
+    deviations AS (
+        SELECT asset, t, k, r, m, ok, mean_r, mean_m,
+               CASE WHEN ok = 1 THEN r - mean_r ELSE 0.0 END AS rc,
+               CASE WHEN ok = 1 THEN m - mean_m ELSE 0.0 END AS mc
+        FROM centred),
+    series AS (
+        SELECT asset, t, k, r, m, mean_r, mean_m,
+               SUM(ok) OVER w AS cn, SUM(rc) OVER w AS cr, SUM(mc) OVER w AS cm,
+               SUM(rc * rc) OVER w AS crr, SUM(mc * mc) OVER w AS cmm, SUM(rc * mc) OVER w AS crm
+        FROM deviations
+        WINDOW w AS (PARTITION BY asset ORDER BY k
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+    SELECT * FROM series"""
+
+
+def day0_sql() -> str:
+    """The ``day0`` CTE: each event numbered ``i`` (by time, then asset) with ``k0``, the first
+    bar of its asset at or after its instant (NULL when none). The running minimum runs from
+    the latest instant backwards (a running frame: engines compute a frame that ends at
+    UNBOUNDED FOLLOWING row by row, quadratic per asset on Spark); bars sort before events of
+    the same instant there, so a bar stamped exactly at the event is its day 0."""
+    return f"""ev AS (
+        SELECT ROW_NUMBER() OVER (ORDER BY te, asset) - 1 AS i, asset, te
+        FROM (SELECT asset, unix_micros(CAST(time AS TIMESTAMP)) AS te FROM {EVENTS}
+              WHERE time IS NOT NULL) x),
+    merged AS (
+        SELECT i, asset, te AS t, 0 AS kind, CAST(NULL AS BIGINT) AS k FROM ev
+        UNION ALL
+        SELECT CAST(NULL AS BIGINT) AS i, asset, t, 1 AS kind, k FROM {SERIES}),
+    day0 AS (
+        SELECT i, asset, t AS te, k0 FROM (
+            SELECT i, asset, t, kind,
+                   MIN(k) OVER (PARTITION BY asset ORDER BY t DESC, kind DESC
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS k0
+            FROM merged) y
+        WHERE kind = 0)"""
+
+
+def reduce_sql(
+    *,
+    estimation: tuple[int, int],
+    window: tuple[int, int],
+) -> str:
+    """One row per event: ``i, asset, te`` (event instant, UTC microseconds), ``k0`` (NULL:
+    no bar at or after it), ``t0`` (day 0's instant), ``mean_r, mean_m`` (centring constants),
+    the estimation-window sums ``cn .. crm`` and the event-window values ``r_0 .. r_{L-1}``,
+    ``m_0 .. m_{L-1}``.
+
+    The running sums at ``k0 + e1 - 1`` and ``k0 + e2`` are picked by the same equality join as
+    the event-window bars; a window end before an asset's first bar contributes 0.
+    """
+    e1, e2 = estimation
+    t1, t2 = window
+    length = t2 - t1 + 1
+    # j = 0, 1: the estimation window's ends; j = 2: day 0; j = 3 + l: event-window bar l.
+    offsets = [(0, e1 - 1), (1, e2), (2, 0)] + [(3 + j, t1 + j) for j in range(length)]
+    sums = ",\n               ".join(
+        f"COALESCE(MAX(CASE WHEN j = 1 THEN {s} END), 0) - "
+        f"COALESCE(MAX(CASE WHEN j = 0 THEN {s} END), 0) AS {s}"
+        for s in SUMS
+    )
+    values = ",\n               ".join(
+        f"MAX(CASE WHEN j = {3 + j} THEN {v} END) AS {v}_{j}"
+        for v in ("r", "m")
+        for j in range(length)
+    )
+    columns = ["t0", "mean_r", "mean_m", *SUMS] + [
+        f"{v}_{j}" for v in ("r", "m") for j in range(length)
+    ]
+    return f"""WITH {day0_sql()},
+    picked AS (
+        SELECT d.i, o.j, s.t, s.r, s.m, s.mean_r, s.mean_m,
+               s.cn, s.cr, s.cm, s.crr, s.cmm, s.crm
+        FROM day0 d CROSS JOIN {_values(offsets, "o(j, off)")}
+        JOIN {SERIES} s ON s.asset = d.asset AND s.k = d.k0 + o.off),
+    reduced AS (
+        SELECT i, MAX(CASE WHEN j = 2 THEN t END) AS t0,
+               MAX(mean_r) AS mean_r, MAX(mean_m) AS mean_m,
+               {sums},
+               {values}
+        FROM picked GROUP BY i)
+    SELECT d.i, d.asset, d.te, d.k0, {", ".join("r." + c for c in columns)}
+    FROM day0 d LEFT JOIN reduced r ON r.i = d.i
+    ORDER BY d.i"""
+
+
+def rank_sql(
+    *,
+    model: str,
+    estimation: tuple[int, int],
+    window: tuple[int, int],
+) -> str:
+    """The battery's second pass over the valid events in ``ll_fits`` (columns ``i, asset,
+    k0, alpha, beta, s, g0``: day 0, the fitted intercept and slope, the residual sd and the
+    event's standardized CAR divided by the cross-sectional sd of those, GRANK-T's event point).
+
+    Abnormal values ``ar = r - alpha - beta m`` (constant mean: ``r - alpha``) over the
+    estimation rows (``j < T``) and the event rows (``T <= j < T + L``) with usable values.
+    Returns rows tagged by ``part``:
+
+    * ``'bar'`` (key ``j``): ``n`` values present, ``s_ar`` their sum (the estimation AAR),
+      ``d_rank``, ``d_u``, ``d_sign``: sums of the centred rank ``K - (n_i + 1)/2``, of
+      ``K/(n_i + 1) - 1/2`` and of ``sign(ar - median_i)`` (Corrado 1989; Corrado & Zivney 1992;
+      ranks averaged over ties), ``d_g``: sum of GRANK-T's ``U`` (estimation bars only).
+    * ``'grank'`` (key 0): the same ``n`` and ``d_g`` of the collapsed event point.
+    * ``'event'`` (key ``i``): ``n`` values ranked, ``n_est`` estimation residuals,
+      ``pos``: how many of those are positive.
+    * ``'norm'`` (key ``i``): ``norm``, the centred sum of squares of the event's estimation
+      residuals.
+    * ``'cal'`` (key: bar instant): ``s_z``, the sum over events of the unit-length centred
+      estimation residuals at that instant (Kolari & Pynnönen 2010's cross-correlation).
+    """
+    e1, e2 = estimation
+    t1, t2 = window
+    n_est = e2 - e1 + 1
+    offsets = [(j, e1 + j) for j in range(n_est)] + [
+        (n_est + j, t1 + j) for j in range(t2 - t1 + 1)
+    ]
+    if model == "constant-mean":
+        ar, usable = "s.r - f.alpha", "s.r IS NOT NULL"
+    else:
+        ar, usable = "s.r - (f.alpha + f.beta * s.m)", "s.r IS NOT NULL AND s.m IS NOT NULL"
+    return f"""WITH rows AS (
+        SELECT f.i, o.j, s.t, {ar} AS ar, f.s, f.g0
+        FROM {FITS} f CROSS JOIN {_values(offsets, "o(j, off)")}
+        JOIN {SERIES} s ON s.asset = f.asset AND s.k = f.k0 + o.off
+        WHERE {usable}),
+    ranked AS (
+        SELECT i, j, t, ar,
+               RANK() OVER (PARTITION BY i ORDER BY ar)
+                   + (COUNT(*) OVER (PARTITION BY i, ar) - 1) / 2.0 AS rk,
+               COUNT(*) OVER (PARTITION BY i) AS n_i,
+               median(ar) OVER (PARTITION BY i) AS med
+        FROM rows),
+    est AS (
+        SELECT i, j, t, ar, s,
+               ar - AVG(ar) OVER (PARTITION BY i) AS dev
+        FROM rows WHERE j < {n_est}),
+    est_norm AS (
+        SELECT i, j, t, ar, dev, SUM(dev * dev) OVER (PARTITION BY i) AS ss FROM est),
+    generalized AS (
+        SELECT i, j, ar / s AS g FROM rows WHERE j < {n_est}
+        UNION ALL
+        SELECT i, {n_est} AS j, g0 AS g FROM {FITS}),
+    g_ranked AS (
+        SELECT i, j,
+               (RANK() OVER (PARTITION BY i ORDER BY g)
+                   + (COUNT(*) OVER (PARTITION BY i, g) - 1) / 2.0)
+               / (COUNT(*) OVER (PARTITION BY i) + 1.0) - 0.5 AS u
+        FROM generalized),
+    by_bar AS (
+        SELECT j, COUNT(*) AS n, SUM(ar) AS s_ar,
+               SUM(rk - (n_i + 1) / 2.0) AS d_rank,
+               SUM((rk - (n_i + 1) / 2.0) / (n_i + 1.0)) AS d_u,
+               SUM(sign(ar - med)) AS d_sign
+        FROM ranked GROUP BY j),
+    g_by_bar AS (
+        SELECT j, COUNT(*) AS n, SUM(u) AS d_g FROM g_ranked GROUP BY j)
+    SELECT 'bar' AS part, b.j AS key, b.n, b.s_ar, b.d_rank, b.d_u, b.d_sign, g.d_g,
+           CAST(NULL AS BIGINT) AS n_est, CAST(NULL AS BIGINT) AS pos,
+           CAST(NULL AS DOUBLE) AS norm, CAST(NULL AS DOUBLE) AS s_z
+    FROM by_bar b LEFT JOIN g_by_bar g ON g.j = b.j
+    UNION ALL
+    SELECT 'grank', 0, n, NULL, NULL, NULL, NULL, d_g, NULL, NULL, NULL, NULL
+    FROM g_by_bar WHERE j = {n_est}
+    UNION ALL
+    SELECT 'event', i, COUNT(*), NULL, NULL, NULL, NULL, NULL,
+           SUM(CASE WHEN j < {n_est} THEN 1 ELSE 0 END),
+           SUM(CASE WHEN j < {n_est} AND ar > 0 THEN 1 ELSE 0 END), NULL, NULL
+    FROM rows GROUP BY i
+    UNION ALL
+    SELECT 'norm', i, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, MAX(ss), NULL
+    FROM est_norm GROUP BY i
+    UNION ALL
+    SELECT 'cal', t, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           SUM(CASE WHEN ss > 0 THEN dev / sqrt(ss) ELSE 0.0 END)
+    FROM est_norm GROUP BY t"""
+
+
+BUCKET_US = {"1h": 3_600_000_000, "1d": 86_400_000_000}
+WEEK_US, MONDAY_SHIFT_US = 604_800_000_000, 259_200_000_000  # 1970-01-01 was a Thursday
+
+
+def bucket_sql(t: str, freq: str) -> str:
+    """The UTC bucket start (microseconds) of the instant ``t`` (microseconds since 1970):
+    hours, days, or weeks starting on Monday."""
+    if freq == "1w":
+        return f"({t} - ({t} + {MONDAY_SHIFT_US}) % {WEEK_US})"
+    return f"({t} - {t} % {BUCKET_US[freq]})"
+
+
+def mentions_sql(*, pattern: str, freq: str, engagement: bool) -> str:
+    """Mentions (``ll_mentions``: ``ts``, ``text``, optional ``engagement``) aggregated by
+    bucket: ``bucket`` (UTC microseconds), ``mentions``, ``leader_mentions`` (the lower-cased
+    text matches ``pattern``, a regular expression both engines read alike), ``engagement``,
+    ``leader_engagement``. ``pattern`` holds no backslash; its quotes are doubled here."""
+    quoted = pattern.replace("'", "''")
+    weight = "COALESCE(CAST(engagement AS DOUBLE), 0.0)" if engagement else "0.0"
+    return f"""WITH m AS (
+        SELECT {bucket_sql("unix_micros(CAST(ts AS TIMESTAMP))", freq)} AS bucket,
+               CASE WHEN regexp_like(lower(text), '{quoted}') THEN 1 ELSE 0 END AS named,
+               {weight} AS w
+        FROM {MENTIONS} WHERE ts IS NOT NULL)
+    SELECT bucket, COUNT(*) AS mentions, SUM(named) AS leader_mentions,
+           SUM(w) AS engagement, SUM(CASE WHEN named = 1 THEN w ELSE 0.0 END) AS leader_engagement
+    FROM m GROUP BY bucket ORDER BY bucket"""
