@@ -3,6 +3,8 @@
 import leaderlens
 
 PUBLIC = {
+    "parquet_event_study",
+    "share_of_voice_on",
     "Backtest",
     "FiredAlerts",
     "Preflight",

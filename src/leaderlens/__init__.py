@@ -35,6 +35,7 @@ from leaderlens.attention import (
     net_sentiment,
     playbook,
     share_of_voice,
+    share_of_voice_on,
 )
 from leaderlens.demo import DemoWorld, build_demo, generate_world
 from leaderlens.errors import (
@@ -91,6 +92,7 @@ from leaderlens.settings import Settings
 from leaderlens.store.summary import WorkspaceSummary
 from leaderlens.store.workspace import LoadReport, Workspace
 from leaderlens.study.event_study import StudySettings, event_study
+from leaderlens.study.scale import parquet_event_study
 from leaderlens.study.study_result import EventStudyResult
 from leaderlens.text.annotate import AnnotateReport, annotate_workspace, annotated
 from leaderlens.text.language import detect_languages
@@ -176,6 +178,7 @@ __all__ = [
     "mention_buckets",
     "negative_radar",
     "net_sentiment",
+    "parquet_event_study",
     "persona",
     "playbook",
     "preflight_backtest",
@@ -188,6 +191,7 @@ __all__ = [
     "score_sentiment",
     "set_alert_rules",
     "share_of_voice",
+    "share_of_voice_on",
     "tag_topics",
     "variance_share",
 ]

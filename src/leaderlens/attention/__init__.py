@@ -18,7 +18,12 @@ from leaderlens.attention.leadlag import LeadLag, lead_lag
 from leaderlens.attention.lift import EventLifts, event_lifts
 from leaderlens.attention.playbook import Playbook
 from leaderlens.attention.scale import mention_buckets
-from leaderlens.attention.share import ShareOfVoice, net_sentiment, share_of_voice
+from leaderlens.attention.share import (
+    ShareOfVoice,
+    net_sentiment,
+    share_of_voice,
+    share_of_voice_on,
+)
 from leaderlens.attention.spikes import Spikes, detect_spikes
 
 __all__ = [
@@ -47,4 +52,5 @@ __all__ = [
     "net_sentiment",
     "playbook",
     "share_of_voice",
+    "share_of_voice_on",
 ]
