@@ -122,7 +122,7 @@ def _rank_test(
         tied=np.zeros(0, dtype=bool),
         offset=sums.n_est,
     )
-    return tr._scaled_sum_test(abn, None, scores[None, :], power, collapsed, name)
+    return tr.scaled_sum_test(abn, None, scores[None, :], power, collapsed, name)
 
 
 def battery_from_sums(

@@ -167,7 +167,7 @@ def _daily_scaled(
     return np.divide(total, n_tau**power, out=np.zeros_like(total), where=n_tau > 0)
 
 
-def _scaled_sum_test(
+def scaled_sum_test(
     abn: AbnormalReturns,
     window: tuple[int, int] | None,
     scores: FloatArray,
@@ -195,7 +195,7 @@ def corrado_rank(abn: AbnormalReturns, bar: int, *, ranks: RankPanel | None = No
     """
     valid_cumulative(abn, (bar, bar))
     rp = rank_panel(abn) if ranks is None else ranks
-    return _scaled_sum_test(abn, (bar, bar), rp.centred, 1.0, rp, "Corrado (1989) rank")
+    return scaled_sum_test(abn, (bar, bar), rp.centred, 1.0, rp, "Corrado (1989) rank")
 
 
 def cowan_cumulative_rank(
@@ -204,7 +204,7 @@ def cowan_cumulative_rank(
     """Cowan (1992) cumulative rank: the Corrado day terms summed over W, divided by sqrt(L)."""
     valid_cumulative(abn, window)
     rp = rank_panel(abn) if ranks is None else ranks
-    return _scaled_sum_test(abn, window, rp.centred, 1.0, rp, "Cowan (1992) cumulative rank")
+    return scaled_sum_test(abn, window, rp.centred, 1.0, rp, "Cowan (1992) cumulative rank")
 
 
 def corrado_zivney_rank(
@@ -223,7 +223,7 @@ def corrado_zivney_rank(
     else:
         # Only the daily sums D_tau = sum_i U_itau enter: one product, no (N, T + L) panel.
         u = (weight @ rp.centred)[None, :]
-    return _scaled_sum_test(abn, window, u, 0.5, rp, "Corrado & Zivney (1992) modified rank")
+    return scaled_sum_test(abn, window, u, 0.5, rp, "Corrado & Zivney (1992) modified rank")
 
 
 def corrado_zivney_sign(
@@ -241,7 +241,7 @@ def corrado_zivney_sign(
     if rp.tied.any():
         sub = rp.full[rp.tied]
         g[rp.tied] = np.nan_to_num(np.sign(sub - np.nanmedian(sub, axis=1, keepdims=True)))
-    return _scaled_sum_test(abn, window, g, 0.5, rp, "Corrado & Zivney (1992) sign")
+    return scaled_sum_test(abn, window, g, 0.5, rp, "Corrado & Zivney (1992) sign")
 
 
 def sign_test(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> TestResult:
