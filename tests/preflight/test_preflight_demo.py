@@ -96,3 +96,22 @@ def test_preflight_command_writes_json(preflight_demo, tmp_path) -> None:
     body = json.loads(out.read_text())
     assert body["leader"] == "sam_archer" and body["neighbours"]
     assert "predicted car" in res.output
+
+
+def test_preflight_command_defaults_to_the_company_stock(preflight_demo, tmp_path) -> None:
+    import typer
+
+    app = typer.Typer()
+    app.command()(preflight_cmd)
+    out = tmp_path / "p.json"
+    res = CliRunner().invoke(
+        app, ["--leader", "rex_vale", "Voltra V is great", "-w", str(preflight_demo),
+              "--json", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    body = json.loads(out.read_text())
+    with Workspace.open(preflight_demo, read_only=True) as ws:
+        company = ws.leaders().set_index("leader_id").loc["rex_vale", "company"]
+        assets = ws.assets()
+    stock = assets[assets["name"].str.startswith(company) & (assets["kind"] == "stock")]
+    assert body["asset"] == stock["asset_id"].iloc[0]

@@ -20,7 +20,11 @@ def preflight(
     leader: Annotated[str, typer.Option("--leader", help="Leader id.")],
     text: Annotated[str, typer.Argument(help="The draft statement.", show_default=False)],
     asset: Annotated[
-        str | None, typer.Option("--asset", help="Asset whose CARs the past statements carry.")
+        str | None,
+        typer.Option(
+            "--asset",
+            help="Asset whose CARs the past statements carry (default: the company's stock).",
+        ),
     ] = None,
     channel: Annotated[
         str | None, typer.Option("--channel", help="Compare only with this channel's posts.")
@@ -51,7 +55,8 @@ def preflight(
 
         with Workspace.open(workspace, read_only=not backtest) as ws:
             result = check(
-                ws, leader, text, asset=asset, k=k, channel=channel, metric=metric,
+                ws, leader, text, asset=asset or _company_stock(ws, leader), k=k,
+                channel=channel, metric=metric,
                 backtest=backtest,
             )  # fmt: skip
         out.print(result.summary(top=top), markup=False)
@@ -152,3 +157,15 @@ def print_fired(fired: Any) -> None:
     """Print the alerts a load fired (nothing when no rules are set)."""
     if fired.rule_sets:
         out.print(fired.summary(), markup=False)
+
+
+def _company_stock(ws: Any, leader: str) -> str | None:
+    """The leader's company stock when the workspace can tell (as the report picks it), else
+    None: the check then runs without CARs and says so."""
+    from leaderlens.errors import BadInputError
+    from leaderlens.report.content import default_asset
+
+    try:
+        return default_asset(ws, leader)
+    except BadInputError:
+        return None
