@@ -149,9 +149,9 @@ def event_lifts(
     n = len(y)
     win_off = np.arange(t1, t2 + 1)
     # Buckets inside any event's window, by a difference array over the grid.
-    marks = np.zeros(n + 1)
-    np.add.at(marks, np.clip(idx + t1, 0, n), 1.0)
-    np.add.at(marks, np.clip(idx + t2 + 1, 0, n), -1.0)
+    marks = np.bincount(np.clip(idx + t1, 0, n), minlength=n + 1) - np.bincount(
+        np.clip(idx + t2 + 1, 0, n), minlength=n + 1
+    )
     busy = np.cumsum(marks)[:n] > 0
     # Estimation-window statistics as differences of running sums over the whole series (one
     # pass, whatever the number of events), on values centred on the series mean so that the
@@ -198,11 +198,14 @@ def event_lifts(
     with np.errstate(invalid="ignore", divide="ignore"):
         s2 = ssr / dof
         ar = y_win - yhat
-        car = np.nansum(ar, axis=1)
-        base = np.nansum(np.where(np.isfinite(ar), yhat, np.nan), axis=1)
+        # Sums over the window's usable buckets (plain sums of zero-filled arrays: nansum
+        # copies each input once more).
+        used = np.isfinite(ar)
+        car = np.where(used, ar, 0.0).sum(axis=1)
+        base = np.where(used, yhat, 0.0).sum(axis=1)
         lift = car / base
-        level = np.nansum(np.expm1(np.where(np.isfinite(ar), y_win, np.nan)), axis=1)
-        level_base = np.nansum(np.expm1(np.where(np.isfinite(ar), yhat, np.nan)), axis=1)
+        level = np.where(used, np.expm1(y_win), 0.0).sum(axis=1)
+        level_base = np.where(used, np.expm1(yhat), 0.0).sum(axis=1)
         level_lift = level / level_base - 1.0
         car_se = np.sqrt(s2 * var_factor)
         t = car / car_se
