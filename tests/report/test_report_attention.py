@@ -198,3 +198,15 @@ def test_a_leader_without_brand_says_so() -> None:
     html = attention_section((), {"attention": note})
     assert html.startswith('<section id="attention">')
     assert note.replace("'", "&#x27;") in html
+
+
+def test_a_workspace_without_brands_has_no_leader_brands(tmp_path) -> None:
+    """No brands at all: an empty selection that still has the brand columns (the report's
+    attention and risk sections then say there is nothing to show)."""
+    from leaderlens import Workspace
+    from leaderlens.report.attention import leader_brands
+
+    with Workspace.open(tmp_path / "w.duckdb") as ws:
+        found = leader_brands(ws, "anyone")
+        assert found.empty
+        assert list(found.columns) == list(ws.brands().columns)

@@ -98,9 +98,9 @@ def granger_table(result: Any) -> pd.DataFrame:
 def leader_brands(ws: ll.Workspace, leader: str) -> pd.DataFrame:
     """The brands whose ``leader_ids`` contain ``leader`` (rows of ``ws.brands()``)."""
     brands = ws.brands()
-    return brands[
-        brands["leader_ids"].map(lambda ids: leader in list(ids if ids is not None else []))
-    ]
+    # A boolean mask, also when there are no brands (an empty object mask would select columns).
+    mine = brands["leader_ids"].map(lambda ids: leader in list(ids if ids is not None else []))
+    return brands.loc[mine.astype(bool)]
 
 
 def gather_attention(
