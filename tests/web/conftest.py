@@ -6,10 +6,14 @@ takes seconds) answers from the application's cache afterwards, as it does in pr
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import leaderlens as ll
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
@@ -26,3 +30,17 @@ def web_app(world_path: Path) -> FastAPI:
     from leaderlens.web import create_app
 
     return create_app(world_path)
+
+
+@pytest.fixture(scope="module")
+def client(web_app: FastAPI) -> Iterator[TestClient]:
+    """A test client of the shared app, one per test module."""
+    with TestClient(web_app) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def ws(world_path: Path) -> Iterator[ll.Workspace]:
+    """The test world, read-only, one per test module (the library side of each witness)."""
+    with ll.Workspace.open(world_path, read_only=True) as workspace:
+        yield workspace

@@ -10,14 +10,11 @@ the stored tables with pandas.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,18 +37,6 @@ RISK_PATHS = (
     "/api/leaders/{leader}/risk/radar",
     "/api/brands/{brand}/risk/dependence",
 )
-
-
-@pytest.fixture(scope="module")
-def client(web_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(web_app) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def ws(world_path: Path) -> Iterator[ll.Workspace]:
-    with ll.Workspace.open(world_path, read_only=True) as workspace:
-        yield workspace
 
 
 def _get(client: TestClient, url: str, **params: Any) -> Any:

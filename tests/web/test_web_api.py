@@ -10,13 +10,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,18 +23,6 @@ import leaderlens as ll
 from leaderlens.web import create_app, is_local
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def client(web_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(web_app) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def ws(world_path: Path) -> Iterator[ll.Workspace]:
-    with ll.Workspace.open(world_path, read_only=True) as workspace:
-        yield workspace
 
 
 def test_openapi_schema_lists_every_route(client: TestClient) -> None:

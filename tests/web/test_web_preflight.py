@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import leaderlens as ll
@@ -22,18 +19,6 @@ preflight_module = pytest.importorskip("leaderlens.preflight")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 DRAFT = "<script>alert(3)</script> The new Orbit phone ships today, love it!"
-
-
-@pytest.fixture(scope="module")
-def client(web_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(web_app) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def ws(world_path: Path) -> Iterator[ll.Workspace]:
-    with ll.Workspace.open(world_path, read_only=True) as workspace:
-        yield workspace
 
 
 def test_preflight_equals_the_library(client: TestClient, ws: ll.Workspace) -> None:

@@ -169,10 +169,26 @@ def share_of_voice(
     with np.errstate(invalid="ignore", divide="ignore"):
         per["share"] = per["leader_mentions"] / per["mentions"]
         per["weighted_share"] = per["leader_engagement"] / per["engagement"]
-    k, n = int(named.sum()), len(named)
+    return voice_totals(
+        per, int(named.sum()), len(named), float(engagement.sum()),
+        float(engagement[named].sum()), level=level, terms=terms, freq=freq,
+    )  # fmt: skip
+
+
+def voice_totals(
+    per: pd.DataFrame,
+    k: int,
+    n: int,
+    total_eng: float,
+    leader_eng: float,
+    *,
+    level: float,
+    terms: tuple[str, ...],
+    freq: str,
+) -> ShareOfVoice:
+    """The result from per-bucket counts and the totals: ``k`` of ``n`` mentions name the
+    leader (Wilson interval at ``level``), carrying ``leader_eng`` of ``total_eng``."""
     low, high = wilson(k, n, level)
-    total_eng = float(engagement.sum())
-    leader_eng = float(engagement[named].sum())
     return ShareOfVoice(
         per_bucket=per,
         mentions=n,
@@ -250,20 +266,8 @@ def share_of_voice_on(
     with np.errstate(invalid="ignore", divide="ignore"):
         per["share"] = per["leader_mentions"] / per["mentions"]
         per["weighted_share"] = per["leader_engagement"] / per["engagement"]
-    k, n = int(per["leader_mentions"].sum()), int(per["mentions"].sum())
-    low, high = wilson(k, n, level)
-    total_eng, leader_eng = float(per["engagement"].sum()), float(per["leader_engagement"].sum())
-    return ShareOfVoice(
-        per_bucket=per,
-        mentions=n,
-        leader_mentions=k,
-        share=k / n if n else float("nan"),
-        ci_low=low,
-        ci_high=high,
-        level=level,
-        engagement=total_eng,
-        leader_engagement=leader_eng,
-        weighted_share=leader_eng / total_eng if total_eng > 0 else float("nan"),
-        terms=terms,
-        freq=freq,
-    )
+    return voice_totals(
+        per, int(per["leader_mentions"].sum()), int(per["mentions"].sum()),
+        float(per["engagement"].sum()), float(per["leader_engagement"].sum()),
+        level=level, terms=terms, freq=freq,
+    )  # fmt: skip

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
-from leaderlens.risk.common import result_html
+from leaderlens.risk.common import json_value, result_html
 from leaderlens.risk.radar import CONTROVERSY_TOPICS
 
 #: The compared measures: column, what it is, and which way is "more".
@@ -92,7 +92,7 @@ class LeaderComparison:
     def to_dict(self) -> dict[str, Any]:
         rows = []
         for rec in self.table.astype(object).to_dict("records"):
-            rows.append({k: _json(v) for k, v in rec.items()})
+            rows.append({k: json_value(v) for k, v in rec.items()})
         return {
             "window": list(self.window),
             "metric": self.metric,
@@ -162,18 +162,6 @@ class LeaderComparison:
 
     def _repr_html_(self) -> str:
         return result_html(self.summary(), self.to_frame())
-
-
-def _json(v: Any) -> Any:
-    if isinstance(v, bool | np.bool_):
-        return bool(v)
-    if isinstance(v, int | np.integer):
-        return int(v)
-    if isinstance(v, float | np.floating):
-        return float(v) if np.isfinite(v) else None
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return None
-    return v
 
 
 def leader_brand(ws: Any, leader: str) -> str:

@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
-from leaderlens.risk.common import result_html
+from leaderlens.risk.common import json_value, result_html
 from leaderlens.risk.dependence import day_groups, only_leader, silence_contrast, utc_day_ns
 
 PILLARS: tuple[str, ...] = ("product", "team", "innovation")
@@ -165,15 +165,16 @@ class Foundations:
     def to_dict(self) -> dict[str, Any]:
         def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return [
-                {k: _json(v) for k, v in r.items()} for r in frame.astype(object).to_dict("records")
+                {k: json_value(v) for k, v in r.items()}
+                for r in frame.astype(object).to_dict("records")
             ]
 
         return {
             "brand": self.brand,
             "leader": self.leader,
-            "leader_share": _json(self.leader_share),
-            "share_low": _json(self.share_low),
-            "share_high": _json(self.share_high),
+            "leader_share": json_value(self.leader_share),
+            "share_low": json_value(self.share_low),
+            "share_high": json_value(self.share_high),
             "min_silence": self.min_silence,
             "hold_ratio": self.hold_ratio,
             "level": self.level,
@@ -185,16 +186,6 @@ class Foundations:
 
     def _repr_html_(self) -> str:
         return result_html(self.summary(), self.to_frame())
-
-
-def _json(v: Any) -> Any:
-    if isinstance(v, bool | np.bool_):
-        return bool(v)
-    if isinstance(v, int | np.integer):
-        return int(v)
-    if isinstance(v, float | np.floating):
-        return float(v) if np.isfinite(v) else None
-    return v
 
 
 def _weekly_share(
