@@ -22,7 +22,7 @@ from leaderlens.study import tests_rank as tr
 from leaderlens.study.abnormal import AbnormalReturns, cumulate
 from leaderlens.study.battery import Battery
 from leaderlens.study.resampling import bootstrap_caar
-from leaderlens.study.result import TestResult, df_label, normal_p, t_p
+from leaderlens.study.result import TestResult, df_label, t_p
 
 
 @dataclass(frozen=True)
@@ -75,18 +75,7 @@ def generalized_sign(abn: AbnormalReturns, share: np.ndarray) -> TestResult:
     """Cowan (1992) generalized sign from each event's share of positive estimation residuals
     (the ``"textbook"`` p of :func:`leaderlens.study.tests_rank.generalized_sign`)."""
     c = tp.valid_cumulative(abn, None)
-    car = c.car[c.valid]
-    p = float(share.mean())
-    n = car.size
-    stat = float(((car > 0).sum() - n * p) / np.sqrt(n * p * (1.0 - p)))
-    return TestResult(
-        "generalized sign (Cowan 1992)",
-        stat,
-        float(normal_p(stat)),
-        "N(0,1)",
-        "the share of positive abnormal values equals the estimation-window share",
-        n,
-    )
+    return tr.sign_against_share(c.car[c.valid], float(share.mean()))
 
 
 def grank_t(abn: AbnormalReturns, sums: BatterySums) -> TestResult:

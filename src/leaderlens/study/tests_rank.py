@@ -275,6 +275,12 @@ def generalized_sign(abn: AbnormalReturns, window: tuple[int, int] | None = None
         p = positive.sum() / ok.sum()
     else:
         p = float((positive / ok.sum(axis=1)).mean())
+    return sign_against_share(car, float(p))
+
+
+def sign_against_share(car: np.ndarray, p: float) -> TestResult:
+    """The generalized sign statistic of the valid CARs ``car`` against the share ``p`` of
+    positive estimation-window residuals."""
     n = car.size
     stat = float(((car > 0).sum() - n * p) / np.sqrt(n * p * (1.0 - p)))
     return TestResult(
