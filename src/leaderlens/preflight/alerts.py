@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 
 from leaderlens.errors import BadInputError, EngineError
+from leaderlens.jsonsafe import records
 from leaderlens.preflight.draft import annotator_settings
 from leaderlens.preflight.tables import has_table
 from leaderlens.risk.common import result_html
@@ -223,7 +224,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for col in ("reasons", "topics"):
         if col in out:
             out[col] = out[col].map(lambda v: [str(x) for x in v] if v is not None else [])
-    return out.astype(object).where(out.notna(), None).to_dict("records")
+    return records(out)
 
 
 ALERT_COLUMNS = [

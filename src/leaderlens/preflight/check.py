@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError
+from leaderlens.jsonsafe import records
 from leaderlens.preflight.backtest import (
     LEVEL,
     backtest_history,
@@ -144,7 +145,7 @@ class Preflight:
             "topics": list(self.draft.topics),
             "annotator": self.draft.annotator,
             "similarity": {"method": self.similarity, "detail": self.similarity_detail},
-            "neighbours": rows.astype(object).where(rows.notna(), None).to_dict("records"),
+            "neighbours": records(rows),
             "prediction": {k: {**v} for k, v in self.prediction.items()},
             "risk_flags": [{"flag": f, "detail": d} for f, d in self.risk_flags],
             "alerts": list(self.alerts),

@@ -7,14 +7,13 @@ to a folder; :func:`report_dict` is the ``leaderlens report --format json`` cont
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from leaderlens.errors import check_choice
+from leaderlens.jsonsafe import plain, records
 from leaderlens.report.attention import PARTS, BrandAttention, granger_table
 from leaderlens.report.content import PENDING_SECTIONS, ReportContent
 
@@ -133,24 +132,3 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | dict)).any():
             out[col] = out[col].map(lambda v: json.dumps(plain(v), ensure_ascii=False))
     return out
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready: numpy scalars as Python, NaN as None, times as ISO text."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [plain(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if value is pd.NaT or value is pd.NA:
-        return None
-    return value

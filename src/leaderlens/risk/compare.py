@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
-from leaderlens.risk.common import json_value, result_html
+from leaderlens.jsonsafe import records
+from leaderlens.risk.common import result_html
 from leaderlens.risk.radar import CONTROVERSY_TOPICS
 
 #: The compared measures: column, what it is, and which way is "more".
@@ -90,9 +91,7 @@ class LeaderComparison:
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        rows = []
-        for rec in self.table.astype(object).to_dict("records"):
-            rows.append({k: json_value(v) for k, v in rec.items()})
+        rows = records(self.table)
         return {
             "window": list(self.window),
             "metric": self.metric,

@@ -34,7 +34,8 @@ import pandas as pd
 from scipy import stats
 
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
-from leaderlens.risk.common import json_value, result_html
+from leaderlens.jsonsafe import plain, records
+from leaderlens.risk.common import result_html
 from leaderlens.risk.dependence import day_groups, only_leader, silence_contrast, utc_day_ns
 
 PILLARS: tuple[str, ...] = ("product", "team", "innovation")
@@ -163,23 +164,17 @@ class Foundations:
         return self.series.assign(brand=self.brand, leader=self.leader)
 
     def to_dict(self) -> dict[str, Any]:
-        def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [
-                {k: json_value(v) for k, v in r.items()}
-                for r in frame.astype(object).to_dict("records")
-            ]
-
         return {
             "brand": self.brand,
             "leader": self.leader,
-            "leader_share": json_value(self.leader_share),
-            "share_low": json_value(self.share_low),
-            "share_high": json_value(self.share_high),
+            "leader_share": plain(self.leader_share),
+            "share_low": plain(self.share_low),
+            "share_high": plain(self.share_high),
             "min_silence": self.min_silence,
             "hold_ratio": self.hold_ratio,
             "level": self.level,
-            "series": rows(self.series),
-            "pillars": rows(self.pillars),
+            "series": records(self.series),
+            "pillars": records(self.pillars),
             "verdict": list(self.verdict),
             "notes": list(self.notes),
         }

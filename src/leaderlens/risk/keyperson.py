@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError
+from leaderlens.jsonsafe import plain, records
 from leaderlens.risk.common import result_html
 from leaderlens.study.result import TestResult
 
@@ -138,8 +139,6 @@ class KeyPersonStudy:
         return self.events.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        events = self.events.astype(object).where(self.events.notna(), None)
-        events["time"] = [t.isoformat() if t is not None else None for t in self.events["time"]]
         h = self.headline
         return {
             "asset": self.asset,
@@ -148,37 +147,24 @@ class KeyPersonStudy:
             "estimation": list(self.estimation),
             "returns": self.returns,
             "n_studied": self.n_studied,
-            "caar": _num(self.caar),
-            "mean_abs_car": _num(self.mean_abs_car),
+            "caar": plain(self.caar),
+            "mean_abs_car": plain(self.mean_abs_car),
             "headline": None
             if h is None
             else {
                 "name": h.name,
-                "statistic": _num(h.statistic),
-                "p_value": _num(h.p_value),
+                "statistic": plain(h.statistic),
+                "p_value": plain(h.p_value),
                 "distribution": h.distribution,
                 "null": h.null,
                 "n": h.n,
             },
-            "events": [
-                {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
-                for row in events.to_dict("records")
-            ],
-            "tests": [
-                {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
-                for row in self.tests.to_dict("records")
-            ],
+            "events": records(self.events),
+            "tests": records(self.tests),
         }
 
     def _repr_html_(self) -> str:
         return result_html(self.summary(), self.to_frame())
-
-
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    x = float(value)
-    return None if not np.isfinite(x) else x
 
 
 def key_person_study(

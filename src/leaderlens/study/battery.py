@@ -95,14 +95,7 @@ def run_battery(
     if r is None and calendar_index is not None:
         r = tp.residual_cross_correlation(abn.est_residuals, calendar_index)
     ranks = tr.rank_panel(abn)
-    results: list[TestResult] = [
-        tp.pooled_j1(abn, span),
-        tp.cross_sectional_t(abn, span),
-        tp.brown_warner_1980(abn, span),
-        tp.crude_dependence(abn, span),
-        tp.patell_z(abn, span),
-        tp.bmp_t(abn, span),
-    ]
+    results: list[TestResult] = parametric_tests(abn, span)
     if r is not None:
         results += [
             tp.kolari_pynnonen_bmp(abn, span, r=r),
@@ -132,3 +125,16 @@ def run_battery(
         bootstrap=boot,
         results=tuple(results),
     )
+
+
+def parametric_tests(abn: AbnormalReturns, span: tuple[int, int]) -> list[TestResult]:
+    """The parametric tests both batteries open with, in order: J1, cross-sectional t, the
+    Brown-Warner tests, Patell and BMP."""
+    return [
+        tp.pooled_j1(abn, span),
+        tp.cross_sectional_t(abn, span),
+        tp.brown_warner_1980(abn, span),
+        tp.crude_dependence(abn, span),
+        tp.patell_z(abn, span),
+        tp.bmp_t(abn, span),
+    ]

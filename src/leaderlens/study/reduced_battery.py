@@ -20,7 +20,7 @@ import numpy as np
 from leaderlens.study import tests_parametric as tp
 from leaderlens.study import tests_rank as tr
 from leaderlens.study.abnormal import AbnormalReturns, cumulate
-from leaderlens.study.battery import Battery
+from leaderlens.study.battery import Battery, parametric_tests
 from leaderlens.study.resampling import bootstrap_caar
 from leaderlens.study.result import TestResult, df_label, t_p
 
@@ -125,14 +125,7 @@ def battery_from_sums(
     # The parametric tests read the estimation AAR through this cached property; the engine
     # summed it, so it is primed here instead of being computed from a residual panel.
     abn.__dict__["estimation_aar"] = estimation_aar(sums)
-    results: list[TestResult] = [
-        tp.pooled_j1(abn, span),
-        tp.cross_sectional_t(abn, span),
-        tp.brown_warner_1980(abn, span),
-        tp.crude_dependence(abn, span),
-        tp.patell_z(abn, span),
-        tp.bmp_t(abn, span),
-    ]
+    results: list[TestResult] = parametric_tests(abn, span)
     if sums.r is not None:
         results += [
             tp.kolari_pynnonen_bmp(abn, span, r=sums.r),

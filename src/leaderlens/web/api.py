@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError, MissingDataError
+from leaderlens.jsonsafe import plain, records
 from leaderlens.report.content import StudyOptions, default_asset
-from leaderlens.report.exports import plain, records
 from leaderlens.web.access import StudyView, WorkspaceAccess, workspace_access
 
 Model = Literal["constant-mean", "market-adjusted", "market"]

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 import leaderlens as ll
+from leaderlens.jsonsafe import records
 from leaderlens.report.attention import granger_table
-from leaderlens.report.exports import records
 from leaderlens.web.access import WorkspaceAccess, workspace_access
 from leaderlens.web.api import BrandId, Problem, require_asset, result_payload
 

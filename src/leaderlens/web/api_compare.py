@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from leaderlens.errors import BadInputError
-from leaderlens.report.exports import plain
+from leaderlens.jsonsafe import plain
 from leaderlens.web.access import WorkspaceAccess, workspace_access
 from leaderlens.web.api import Problem, require_asset
 

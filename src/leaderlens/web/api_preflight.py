@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 
-from leaderlens.report.exports import plain
+from leaderlens.jsonsafe import plain
 from leaderlens.web.access import WorkspaceAccess, workspace_access
 from leaderlens.web.api import LeaderId, Problem, company_asset, leader_asset
 

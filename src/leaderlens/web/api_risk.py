@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError
-from leaderlens.report.exports import plain, records
+from leaderlens.jsonsafe import plain, records
 from leaderlens.web.access import workspace_access
 from leaderlens.web.api import AssetQ, BrandId, LeaderId, Problem, leader_asset
 
