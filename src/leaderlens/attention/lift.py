@@ -20,6 +20,7 @@ estimation window (masking) and an event needs ``min_estimation`` clean buckets.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,16 +109,209 @@ class EventLifts:
         )
 
 
-def _window_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``values[lo:hi].sum()`` for every (lo, hi) pair, from one running sum."""
-    running = np.concatenate([[0.0], np.cumsum(values)])
-    return running[hi] - running[np.minimum(lo, hi)]
+@dataclass(frozen=True)
+class LiftSums:
+    """The reduced table of event lifts: what the gather and reduce steps bring back, one row
+    per event, whichever engine computed it (:func:`lift_sums` here from running sums in NumPy;
+    :mod:`leaderlens.engines.relational` in SQL at scale). :func:`finish_lifts` turns it into
+    :class:`EventLifts`.
+
+    Buckets fall in D classes (D = 1 for the constant mean; the seven weekdays for the weekly
+    baseline); values are centred on ``centre`` (the mean of the usable series).
+
+    Fields
+    ------
+    event_index: bucket of day 0 per event; shape (m,).
+    centre: the centring constant; ``e_centre`` the same for ``expm1(y)``.
+    t_d, s1_d, s2_d: clean estimation buckets per class, sums of centred values and of their
+        squares; shape (m, D).
+    l_d, w_d, e_d: usable event-window buckets per class, sums of centred values and of centred
+        ``expm1(y)``; shape (m, D).
+    y_win: window values (NaN where missing); cls_win: their classes; shape (m, L).
+    overlaps: another event's day 0 lies in this event's window (after day 0); shape (m,).
+    """
+
+    event_index: np.ndarray
+    centre: float
+    e_centre: float
+    t_d: np.ndarray
+    s1_d: np.ndarray
+    s2_d: np.ndarray
+    l_d: np.ndarray
+    w_d: np.ndarray
+    e_d: np.ndarray
+    y_win: np.ndarray
+    cls_win: np.ndarray
+    overlaps: np.ndarray
 
 
-def _gather(values: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """``values[at]`` with NaN where ``at`` is off the grid."""
-    inside = (at >= 0) & (at < len(values))
-    return np.where(inside, values[np.clip(at, 0, len(values) - 1)], np.nan)
+def two_sided_p(dof: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``2 P(T_dof > |t|)`` by special.stdtr (the t CDF ufunc behind stats.t, without its
+    per-call overhead), in two halves on two threads when there are many (the ufunc releases
+    the GIL)."""
+    if len(t) < 20_000:
+        return 2.0 * special.stdtr(dof, -np.abs(t))
+    half = len(t) // 2
+    with ThreadPoolExecutor(2) as pool:
+        parts = pool.map(
+            lambda s: 2.0 * special.stdtr(dof[s], -np.abs(t[s])),
+            (slice(0, half), slice(half, None)),
+        )
+        return np.concatenate(list(parts))
+
+
+def check_windows(window: tuple[int, int], estimation: tuple[int, int]) -> None:
+    """The estimation window must end before the event window starts."""
+    e1, e2 = estimation
+    t1, t2 = window
+    if not (e1 <= e2 < t1 <= t2):
+        raise BadInputError(
+            f"need estimation {estimation} to end before the window {window} starts",
+            field="estimation",
+        )
+
+
+def lift_sums(
+    y: np.ndarray,
+    labels: pd.DatetimeIndex,
+    event_index: np.ndarray,
+    *,
+    window: tuple[int, int] = (0, 7),
+    estimation: tuple[int, int] = (-60, -8),
+    seasonal: str = "none",
+    mask_events: bool = True,
+) -> LiftSums:
+    """Gather and reduce on a series held in memory: every per-event sum is a difference of
+    running sums over the grid (one pass, whatever the number of events)."""
+    check_choice("seasonal", seasonal, SEASONALS)
+    check_windows(window, estimation)
+    (t1, t2), (e1, e2) = window, estimation
+    y = np.asarray(y, dtype=np.float64)
+    idx = np.asarray(event_index, dtype=np.int64)
+    n = len(y)
+    if idx.size == 0:
+        raise MissingDataError("no events inside the attention series", field="event_index")
+    if idx.min() < 0 or idx.max() >= n:
+        raise BadInputError(f"event buckets must lie in [0, {n})", field="event_index")
+    cls = labels.day_of_week.to_numpy() if seasonal == "weekly" else np.zeros(n, np.int64)
+    n_cls = 7 if seasonal == "weekly" else 1
+    # Buckets inside any event's window, by a difference array over the grid; then the number
+    # of day 0s at or before each bucket, for the overlap marks.
+    day0s = np.bincount(idx, minlength=n)
+    marks = np.bincount(np.clip(idx + t1, 0, n), minlength=n + 1) - np.bincount(
+        np.clip(idx + t2 + 1, 0, n), minlength=n + 1
+    )
+    busy = np.cumsum(marks)[:n] > 0
+    finite = np.isfinite(y)
+    ok = finite & ~busy if mask_events else finite
+    centre = float(np.mean(y[ok])) if ok.any() else 0.0
+    yc = np.where(finite, y - centre, 0.0)
+    ey = np.where(finite, np.expm1(y), 0.0)
+    e_centre = float(np.mean(ey[finite])) if finite.any() else 0.0
+    ec = np.where(finite, ey - e_centre, 0.0)
+    w = np.where(ok, yc, 0.0)
+    okf, finf = ok.astype(np.float64), finite.astype(np.float64)
+    columns = []
+    for d in range(n_cls):
+        on = cls == d if n_cls > 1 else np.ones(n, bool)
+        columns += [okf * on, w * on, w * w * on, finf * on, yc * on, ec * on]
+    # One running sum per column, stored column by column so that each lookup is a 1-D take.
+    running = np.zeros((len(columns), n + 1))
+    np.cumsum(np.vstack(columns), axis=1, out=running[:, 1:])
+
+    def between(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        lo, hi = np.clip(lo, 0, n), np.clip(hi, 0, n)
+        lo = np.minimum(lo, hi)
+        out = np.stack([col.take(hi) - col.take(lo) for col in running], axis=1)
+        return out.reshape(len(idx), n_cls, 6)
+
+    est = between(idx + e1, idx + e2 + 1)
+    win = between(idx + t1, idx + t2 + 1)
+    pad = max(abs(t1), abs(t2)) + 1
+    at = idx[:, None] + np.arange(t1, t2 + 1)[None, :] + pad
+    y_win = np.concatenate([np.full(pad, np.nan), y, np.full(pad, np.nan)]).take(at)
+    if n_cls > 1:
+        cls_win = np.concatenate([np.zeros(pad, np.int64), cls, np.zeros(pad, np.int64)]).take(at)
+    else:
+        cls_win = np.broadcast_to(np.zeros(1, np.int64), at.shape)
+    seen0 = np.concatenate([[0], np.cumsum(day0s)])
+    overlaps = (seen0[np.clip(idx + t2 + 1, 0, n)] - seen0[np.clip(idx + t1 + 1, 0, n)]) > 0
+    return LiftSums(
+        event_index=idx,
+        centre=centre,
+        e_centre=e_centre,
+        t_d=est[:, :, 0],
+        s1_d=est[:, :, 1],
+        s2_d=est[:, :, 2],
+        l_d=win[:, :, 3],
+        w_d=win[:, :, 4],
+        e_d=win[:, :, 5],
+        y_win=y_win,
+        cls_win=cls_win,
+        overlaps=overlaps,
+    )
+
+
+def finish_lifts(
+    sums: LiftSums,
+    *,
+    window: tuple[int, int],
+    estimation: tuple[int, int],
+    seasonal: str,
+    min_estimation: int = 20,
+) -> EventLifts:
+    """The NumPy finish on the reduced table (module docstring); the same for every engine."""
+    t_d, s1_d, l_d = sums.t_d, sums.s1_d, sums.l_d
+    seen = t_d > 0
+    # Sums over the classes (a plain column when there is one class).
+    total = (lambda a: a[:, 0]) if t_d.shape[1] == 1 else (lambda a: a.sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_c = s1_d / t_d  # (m, D); NaN for classes unseen in the estimation window
+        ssr = total(np.where(seen, sums.s2_d - s1_d * mean_c, 0.0))
+        n_est = total(t_d).round().astype(np.int64)
+        k = total(seen.astype(np.int64))
+        length = total(l_d)
+        means = sums.centre + mean_c
+        car = total(np.where(seen, sums.w_d - l_d * mean_c, 0.0))
+        base = total(np.where(seen, l_d * means, 0.0))
+        level = total(np.where(seen, sums.e_d + l_d * sums.e_centre, 0.0))
+        level_base = total(np.where(seen, l_d * np.expm1(means), 0.0))
+        extra = np.where(seen, l_d**2 / np.maximum(t_d, 1), np.where(l_d > 0, np.inf, 0.0))
+        var_factor = length + total(extra)
+        dof = n_est - k
+        car_se = np.sqrt(ssr / dof * var_factor)
+        t = car / car_se
+        lift = car / base
+        level_lift = level / level_base - 1.0
+    if means.shape[1] == 1:
+        yhat = np.broadcast_to(means, sums.y_win.shape)
+    else:
+        picked = np.take_along_axis(means, sums.cls_win, axis=1)
+        yhat = np.where(np.isfinite(sums.y_win), picked, np.nan)
+    valid = (n_est >= min_estimation) & (length > 0) & np.isfinite(t) & (dof > 0)
+    p = np.where(valid, two_sided_p(np.maximum(dof, 1), t), np.nan)
+
+    def nan_unless(a: np.ndarray) -> np.ndarray:
+        return np.where(valid, a, np.nan)
+
+    return EventLifts(
+        event_index=sums.event_index,
+        ar=sums.y_win - yhat,
+        yhat=yhat,
+        car=nan_unless(car),
+        lift=nan_unless(lift),
+        level_lift=nan_unless(level_lift),
+        car_se=nan_unless(car_se),
+        t=nan_unless(t),
+        dof=dof,
+        p_value=p,
+        n_estimation=n_est,
+        valid=valid,
+        overlaps=sums.overlaps,
+        window=window,
+        estimation=estimation,
+        seasonal=seasonal,
+    )
 
 
 def event_lifts(
@@ -134,110 +328,19 @@ def event_lifts(
     """Abnormal attention of each event (bucket ``event_index``) on series ``y`` (shape (n,));
     see the module docstring. Events sharing a bucket should be clustered first (pass unique
     buckets)."""
-    check_choice("seasonal", seasonal, SEASONALS)
-    t1, t2 = window
-    e1, e2 = estimation
-    if not (e1 <= e2 < t1 <= t2):
-        raise BadInputError(
-            f"need estimation {estimation} to end before the window {window} starts",
-            field="estimation",
-        )
-    y = np.asarray(y, dtype=np.float64)
-    idx = np.asarray(event_index, dtype=np.int64)
-    if idx.size == 0:
-        raise MissingDataError("no events inside the attention series", field="event_index")
-    n = len(y)
-    win_off = np.arange(t1, t2 + 1)
-    # Buckets inside any event's window, by a difference array over the grid.
-    marks = np.bincount(np.clip(idx + t1, 0, n), minlength=n + 1) - np.bincount(
-        np.clip(idx + t2 + 1, 0, n), minlength=n + 1
-    )
-    busy = np.cumsum(marks)[:n] > 0
-    # Estimation-window statistics as differences of running sums over the whole series (one
-    # pass, whatever the number of events), on values centred on the series mean so that the
-    # sums of squares keep their precision.
-    z = np.where(busy, np.nan, y) if mask_events else y
-    ok = np.isfinite(z)
-    centre = float(np.mean(z[ok])) if ok.any() else 0.0
-    w = np.where(ok, z - centre, 0.0)
-    lo = np.clip(idx + e1, 0, n)
-    hi = np.clip(idx + e2 + 1, 0, n)
-    win_at = idx[:, None] + win_off[None, :]
-    y_win = _gather(y, win_at)
-    length = np.isfinite(y_win).sum(axis=1)
-    if seasonal == "none":
-        s0, s1, s2_ = (_window_sums(v, lo, hi) for v in (ok.astype(np.float64), w, w * w))
-        n_est = s0.astype(np.int64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_c = s1 / s0
-        yhat = np.repeat((centre + mean_c)[:, None], len(win_off), axis=1)
-        ssr = s2_ - s1 * mean_c
-        k = np.ones(len(idx))
-        var_factor = length + length**2 / np.maximum(n_est, 1)
-    else:
-        dow = labels.day_of_week.to_numpy()
-        days = np.arange(7)
-        on_day = ok[None, :] & (dow[None, :] == days[:, None])  # (7, n)
-        t_d = np.stack([_window_sums(m.astype(np.float64), lo, hi) for m in on_day], axis=1)
-        s1_d = np.stack([_window_sums(np.where(m, w, 0.0), lo, hi) for m in on_day], axis=1)
-        s2_d = np.stack([_window_sums(np.where(m, w * w, 0.0), lo, hi) for m in on_day], axis=1)
-        n_est = t_d.sum(axis=1).astype(np.int64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = centre + s1_d / t_d  # (m, 7); NaN for weekdays unseen
-            ssr = np.nansum(np.where(t_d > 0, s2_d - s1_d * s1_d / t_d, 0.0), axis=1)
-        dow_win = _gather(dow.astype(np.float64), win_at)
-        day_win = np.nan_to_num(dow_win, nan=0).astype(np.int64)
-        yhat = np.where(np.isfinite(y_win), np.take_along_axis(means, day_win, axis=1), np.nan)
-        k = (t_d > 0).sum(axis=1).astype(np.float64)
-        in_win = np.isfinite(y_win)[:, :, None] & (dow_win[:, :, None] == days)
-        l_d = in_win.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            extra = np.where(t_d > 0, l_d**2 / np.maximum(t_d, 1), np.where(l_d > 0, np.inf, 0))
-        var_factor = length + extra.sum(axis=1)
-    dof = n_est - k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s2 = ssr / dof
-        ar = y_win - yhat
-        # Sums over the window's usable buckets (plain sums of zero-filled arrays: nansum
-        # copies each input once more).
-        used = np.isfinite(ar)
-        car = np.where(used, ar, 0.0).sum(axis=1)
-        base = np.where(used, yhat, 0.0).sum(axis=1)
-        lift = car / base
-        level = np.where(used, np.expm1(y_win), 0.0).sum(axis=1)
-        level_base = np.where(used, np.expm1(yhat), 0.0).sum(axis=1)
-        level_lift = level / level_base - 1.0
-        car_se = np.sqrt(s2 * var_factor)
-        t = car / car_se
-    valid = (n_est >= min_estimation) & (length > 0) & np.isfinite(t) & (dof > 0)
-    # special.stdtr is the t CDF ufunc behind stats.t, without its per-call overhead.
-    p = np.where(valid, 2.0 * special.stdtr(np.maximum(dof, 1), -np.abs(t)), np.nan)
-    # Another event's day 0 inside this event's window (after day 0 itself).
-    order = np.sort(idx)
-    nxt = np.searchsorted(order, idx + t1, side="right")
-    later = np.where(
-        nxt < len(order), order[np.minimum(nxt, len(order) - 1)], np.iinfo(np.int64).max
-    )
-    overlaps = later <= idx + t2
-
-    def nan_unless(a: np.ndarray) -> np.ndarray:
-        return np.where(valid, a, np.nan)
-
-    return EventLifts(
-        event_index=idx,
-        ar=ar,
-        yhat=yhat,
-        car=nan_unless(car),
-        lift=nan_unless(lift),
-        level_lift=nan_unless(level_lift),
-        car_se=nan_unless(car_se),
-        t=nan_unless(t),
-        dof=dof,
-        p_value=p,
-        n_estimation=n_est,
-        valid=valid,
-        overlaps=overlaps,
+    sums = lift_sums(
+        y,
+        labels,
+        event_index,
         window=window,
         estimation=estimation,
         seasonal=seasonal,
+        mask_events=mask_events,
+    )
+    return finish_lifts(
+        sums,
+        window=window,
+        estimation=estimation,
+        seasonal=seasonal,
+        min_estimation=min_estimation,
     )
