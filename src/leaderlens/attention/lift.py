@@ -122,7 +122,8 @@ class LiftSums:
     Fields
     ------
     event_index: bucket of day 0 per event; shape (m,).
-    centre: the centring constant; ``e_centre`` the same for ``expm1(y)``.
+    centre: the centring constant of each event's series; ``e_centre`` the same for
+        ``expm1(y)``; shape (m,).
     t_d, s1_d, s2_d: clean estimation buckets per class, sums of centred values and of their
         squares; shape (m, D).
     l_d, w_d, e_d: usable event-window buckets per class, sums of centred values and of centred
@@ -132,8 +133,8 @@ class LiftSums:
     """
 
     event_index: np.ndarray
-    centre: float
-    e_centre: float
+    centre: np.ndarray
+    e_centre: np.ndarray
     t_d: np.ndarray
     s1_d: np.ndarray
     s2_d: np.ndarray
@@ -238,8 +239,8 @@ def lift_sums(
     overlaps = (seen0[np.clip(idx + t2 + 1, 0, n)] - seen0[np.clip(idx + t1 + 1, 0, n)]) > 0
     return LiftSums(
         event_index=idx,
-        centre=centre,
-        e_centre=e_centre,
+        centre=np.full(len(idx), centre),
+        e_centre=np.full(len(idx), e_centre),
         t_d=est[:, :, 0],
         s1_d=est[:, :, 1],
         s2_d=est[:, :, 2],
@@ -271,10 +272,10 @@ def finish_lifts(
         n_est = total(t_d).round().astype(np.int64)
         k = total(seen.astype(np.int64))
         length = total(l_d)
-        means = sums.centre + mean_c
+        means = sums.centre[:, None] + mean_c
         car = total(np.where(seen, sums.w_d - l_d * mean_c, 0.0))
         base = total(np.where(seen, l_d * means, 0.0))
-        level = total(np.where(seen, sums.e_d + l_d * sums.e_centre, 0.0))
+        level = total(np.where(seen, sums.e_d + l_d * sums.e_centre[:, None], 0.0))
         level_base = total(np.where(seen, l_d * np.expm1(means), 0.0))
         extra = np.where(seen, l_d**2 / np.maximum(t_d, 1), np.where(l_d > 0, np.inf, 0.0))
         var_factor = length + total(extra)
