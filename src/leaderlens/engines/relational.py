@@ -84,7 +84,6 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
         if market is not None
         else ""
     )
-    ok = "r IS NOT NULL" + (" AND m IS NOT NULL" if market is not None else "")
     return f"""WITH raw AS (
         SELECT asset, unix_micros(CAST(ts AS TIMESTAMP)) AS t, {price} FROM {BARS}),
     numbered AS (
@@ -95,7 +94,20 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
     paired AS (
         SELECT b.asset, b.t, b.k, b.r, {m_expr} AS m
         FROM cleaned b {market_join}),
-    flagged AS (
+    {running_ctes(market=market is not None)}
+    SELECT * FROM series"""
+
+
+def running_ctes(*, market: bool) -> str:
+    """The CTEs ``flagged`` .. ``series`` over a relation ``paired (asset, t, k, r, m)``
+    (NULL for a missing value; ``m`` all NULL without a market): the usable flag, the
+    per-asset means over usable bars, and the running sums ``cn .. crm`` of the centred values
+    and their products in ``k`` order. The one definition of the running sums, run by the
+    engines (:func:`series_sql`) and by the workspace's series cache
+    (:mod:`leaderlens.study.running`)."""
+    ok = "r IS NOT NULL" + (" AND m IS NOT NULL" if market else "")
+    mc = "CASE WHEN ok = 1 THEN m - mean_m ELSE 0.0 END" if market else "0.0"
+    return f"""flagged AS (
         SELECT asset, t, k, r, m, CASE WHEN {ok} THEN 1 ELSE 0 END AS ok FROM paired),
     centred AS (
         SELECT asset, t, k, r, m, ok,
@@ -107,7 +119,7 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
     deviations AS (
         SELECT asset, t, k, r, m, ok, mean_r, mean_m,
                CASE WHEN ok = 1 THEN r - mean_r ELSE 0.0 END AS rc,
-               CASE WHEN ok = 1 THEN m - mean_m ELSE 0.0 END AS mc
+               {mc} AS mc
         FROM centred),
     series AS (
         SELECT asset, t, k, r, m, mean_r, mean_m,
@@ -115,8 +127,7 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
                SUM(rc * rc) OVER w AS crr, SUM(mc * mc) OVER w AS cmm, SUM(rc * mc) OVER w AS crm
         FROM deviations
         WINDOW w AS (PARTITION BY asset ORDER BY k
-                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-    SELECT * FROM series"""
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))"""
 
 
 def day0_sql() -> str:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.align import TradingCalendar, get_calendar
+from leaderlens.engines import relational as rel
 from leaderlens.engines.duckdb_engine import scatter
 from leaderlens.errors import MissingDataError
 from leaderlens.study.abnormal import AbnormalReturns
@@ -56,7 +57,7 @@ META_DDL = """CREATE TABLE IF NOT EXISTS series_cache_meta (
     freq VARCHAR NOT NULL, kind VARCHAR NOT NULL, stamp BIGINT NOT NULL, mean_r DOUBLE,
     mean_m DOUBLE, first_ts BIGINT, last_ts BIGINT, regular BOOLEAN NOT NULL,
     n_rows BIGINT NOT NULL)"""
-SUMS = ("cn", "cr", "cm", "crr", "cmm", "crm")
+SUMS = rel.SUMS
 
 
 @dataclass(frozen=True)
@@ -85,23 +86,33 @@ class CachedSeries:
     n_rows: int
 
 
-def running_sums(r: np.ndarray, m: np.ndarray | None) -> tuple[dict[str, np.ndarray], float, float]:
-    """Running sums over usable bars of values centred on their means (module docstring)."""
-    x = np.zeros_like(r) if m is None else m
-    ok = np.isfinite(r) & np.isfinite(x)
-    mean_r = float(r[ok].mean()) if ok.any() else 0.0
-    mean_m = float(x[ok].mean()) if ok.any() and m is not None else 0.0
-    rc = np.where(ok, r - mean_r, 0.0)
-    mc = np.where(ok, x - mean_m, 0.0)
+def running_sums(
+    con: duckdb.DuckDBPyConnection, r: np.ndarray, m: np.ndarray | None
+) -> tuple[dict[str, np.ndarray], float, float]:
+    """Running sums over usable bars of values centred on their means (module docstring), by
+    the engines' own SQL (:func:`leaderlens.engines.relational.running_ctes`) on ``con``."""
+    frame = pd.DataFrame(
+        {"k": np.arange(r.size), "r": r, "m": np.full(r.size, np.nan) if m is None else m}
+    )
+    con.register("__running_rows", frame)
+    try:
+        got = con.execute(
+            f"""WITH paired AS (
+                SELECT '' AS asset, k AS t, k,
+                       CASE WHEN isnan(r) THEN NULL ELSE r END AS r,
+                       CASE WHEN isnan(m) THEN NULL ELSE m END AS m
+                FROM __running_rows),
+            {rel.running_ctes(market=m is not None)}
+            SELECT mean_r, mean_m, {", ".join(SUMS)} FROM series ORDER BY k"""
+        ).fetchnumpy()
+    finally:
+        con.unregister("__running_rows")
     sums = {
-        "cn": np.cumsum(ok.astype(np.int64)),
-        "cr": np.cumsum(rc),
-        "cm": np.cumsum(mc),
-        "crr": np.cumsum(rc * rc),
-        "cmm": np.cumsum(mc * mc),
-        "crm": np.cumsum(rc * mc),
+        name: np.asarray(got[name], dtype=np.int64 if name == "cn" else np.float64) for name in SUMS
     }
-    return sums, mean_r, mean_m
+    if r.size == 0:
+        return sums, 0.0, 0.0
+    return sums, float(got["mean_r"][0]), float(got["mean_m"][0])
 
 
 def cached(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str, str], CachedSeries]:
@@ -143,7 +154,7 @@ def store(
     transaction), rows in ``k`` order so that each series is stored contiguously."""
     seg = grid.segment(code)
     r = grid.r[seg]
-    sums, mean_r, mean_m = running_sums(r, m)
+    sums, mean_r, mean_m = running_sums(con, r, m)
     frame = pd.DataFrame(
         {
             "series_id": np.full(r.size, series_id, dtype=np.int32),
