@@ -252,3 +252,35 @@ def test_rank_pass_in_event_blocks_adds_up(real: dict[str, Any], monkeypatch: py
     whole = scale.rank_sums
     monkeypatch.setattr(scale, "rank_sums", lambda *a, **k: whole(*a, **k, block=5))
     assert_same(study(real, get_engine("duckdb")), real["reference"])
+
+
+def test_events_of_one_bar_are_merged_as_the_workspace_merges_them(
+    real: dict[str, Any], engine: Engine, tmp_path: Path
+):
+    """Two more events inside the session of events 5 and 20 (1 and 2 hours later, same
+    day 0): each engine merges them as the workspace path does, so the numbers are those of
+    the workspace path on the same three-statement events, and each merged event lists its
+    input rows."""
+    events = real["events"]
+    extra = events.iloc[[5, 20]].assign(time=lambda f: f["time"] + pd.Timedelta(hours=1))
+    more = pd.concat([events, extra, extra.assign(time=extra["time"] + pd.Timedelta(hours=1))])
+    more.to_parquet(tmp_path / "events.parquet", coerce_timestamps="us")
+    got = parquet_event_study(
+        real["dir"] / "bars.parquet",
+        tmp_path / "events.parquet",
+        market="SPY",
+        engine=engine,
+        **OPTIONS,
+    )
+    frame = got.events_frame()
+    assert len(frame) == len(events)
+    assert frame["n_statements"].tolist() == [3 if i in (5, 20) else 1 for i in range(len(events))]
+    rows = got.events["statement_ids"]
+    assert len(rows.iloc[5]) == 3 and len(rows.iloc[0]) == 1
+    labelled = more.assign(label=[f"e{i}" for i in range(len(more))])
+    with ll.Workspace.open(real["dir"] / "w.duckdb") as ws:
+        reference = ws.event_study(
+            events=labelled, asset="TSLA", model="market", n_placebo=0, **OPTIONS
+        )
+    assert reference.events_frame()["n_statements"].max() == 3
+    assert_same(got, reference)

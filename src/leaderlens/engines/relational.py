@@ -18,11 +18,12 @@ full-sample means, so that a window's centred cross-products do not cancel catas
 
 1. :func:`series_sql` numbers each asset's bars, forms returns, joins the market's return at
    the same instant and keeps running sums of the centred values and their products.
-2. :func:`reduce_sql` finds each event's day 0 (the first bar at or after the event's instant:
-   one window pass over events and bars merged in time order, no range join), then gathers, in
-   one equality join on ``(asset, k0 + offset)``, the running sums at the estimation window's two
-   ends and the values of the event window. One row per event comes back: window sums and L
-   values, never the event-time panel.
+2. :func:`day0_sql` finds each event's day 0 (the first bar at or after the event's instant:
+   one window pass over events and bars merged in time order, no range join).
+   :func:`reduce_sql` merges the events of one asset that share day 0 into one event, then
+   gathers, in one equality join on ``(asset, k0 + offset)``, the running sums at the
+   estimation window's two ends and the values of the event window. One row per event comes
+   back: window sums and L values, never the event-time panel.
 3. :func:`rank_sql` is the second pass of the battery: fitted parameters of the valid events
    are joined back, abnormal values formed over the estimation and event rows inside the engine,
    ranked within each event by a window function, and only sums by relative bar (J rows), by
@@ -40,6 +41,7 @@ EVENTS = "ll_events"
 FITS = "ll_fits"
 MENTIONS = "ll_mentions"
 SERIES = "ll_series"  # series_sql's result, materialized once per study by the engine
+DAY0 = "ll_day0"  # day0_sql's result, materialized once per study by the engine
 
 SUMS = ("cn", "cr", "cm", "crr", "cmm", "crm")
 
@@ -131,26 +133,32 @@ def running_ctes(*, market: bool) -> str:
 
 
 def day0_sql() -> str:
-    """The ``day0`` CTE: each event numbered ``i`` (by time, then asset) with ``k0``, the first
-    bar of its asset at or after its instant (NULL when none). The running minimum runs from
-    the latest instant backwards (a running frame: engines compute a frame that ends at
-    UNBOUNDED FOLLOWING row by row, quadratic per asset on Spark); bars sort before events of
-    the same instant there, so a bar stamped exactly at the event is its day 0."""
-    return f"""ev AS (
+    """The ``ll_day0`` relation (a query): each event numbered ``i`` (by time, then asset)
+    with ``te`` (its instant) and ``k0``, the first bar of its asset at or after its instant
+    (NULL when none). The running minimum runs from the latest instant backwards (a running
+    frame: engines compute a frame that ends at UNBOUNDED FOLLOWING row by row, quadratic per
+    asset on Spark); bars sort before events of the same instant there, so a bar stamped
+    exactly at the event is its day 0."""
+    return f"""WITH ev AS (
         SELECT ROW_NUMBER() OVER (ORDER BY te, asset) - 1 AS i, asset, te
         FROM (SELECT asset, unix_micros(CAST(time AS TIMESTAMP)) AS te FROM {EVENTS}
               WHERE time IS NOT NULL) x),
     merged AS (
         SELECT i, asset, te AS t, 0 AS kind, CAST(NULL AS BIGINT) AS k FROM ev
         UNION ALL
-        SELECT CAST(NULL AS BIGINT) AS i, asset, t, 1 AS kind, k FROM {SERIES}),
-    day0 AS (
-        SELECT i, asset, t AS te, k0 FROM (
-            SELECT i, asset, t, kind,
-                   MIN(k) OVER (PARTITION BY asset ORDER BY t DESC, kind DESC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS k0
-            FROM merged) y
-        WHERE kind = 0)"""
+        SELECT CAST(NULL AS BIGINT) AS i, asset, t, 1 AS kind, k FROM {SERIES})
+    SELECT i, asset, t AS te, k0 FROM (
+        SELECT i, asset, t, kind,
+               MIN(k) OVER (PARTITION BY asset ORDER BY t DESC, kind DESC
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS k0
+        FROM merged) y
+    WHERE kind = 0"""
+
+
+def members_sql() -> str:
+    """Every event of ``ll_day0`` with its day 0 (``i, asset, k0``): which events
+    :func:`reduce_sql` merged (one row per event, never the panel)."""
+    return f"SELECT i, asset, k0 FROM {DAY0}"
 
 
 def reduce_sql(
@@ -158,8 +166,10 @@ def reduce_sql(
     estimation: tuple[int, int],
     window: tuple[int, int],
 ) -> str:
-    """One row per event: ``i, asset, te`` (event instant, UTC microseconds), ``k0`` (NULL:
-    no bar at or after it), ``t0`` (day 0's instant), ``mean_r, mean_m`` (centring constants),
+    """One row per event of ``ll_day0``, events of one asset sharing day 0 merged into one
+    (as the workspace path merges statements of one bar): ``i`` (its first event), ``asset``,
+    ``te`` (the first instant, UTC microseconds), ``k0`` (NULL: no bar at or after it),
+    ``n_posts`` (events merged), ``t0`` (day 0's instant), ``mean_r, mean_m`` (centring constants),
     the estimation-window sums ``cn .. crm`` and the event-window values ``r_0 .. r_{L-1}``,
     ``m_0 .. m_{L-1}``.
 
@@ -184,7 +194,11 @@ def reduce_sql(
     columns = ["t0", "mean_r", "mean_m", *SUMS] + [
         f"{v}_{j}" for v in ("r", "m") for j in range(length)
     ]
-    return f"""WITH {day0_sql()},
+    return f"""WITH day0 AS (
+        SELECT MIN(i) AS i, asset, MIN(te) AS te, k0, COUNT(*) AS n_posts
+        FROM {DAY0} WHERE k0 IS NOT NULL GROUP BY asset, k0
+        UNION ALL
+        SELECT i, asset, te, k0, 1 AS n_posts FROM {DAY0} WHERE k0 IS NULL),
     picked AS (
         SELECT d.i, o.j, s.t, s.r, s.m, s.mean_r, s.mean_m,
                s.cn, s.cr, s.cm, s.crr, s.cmm, s.crm
@@ -196,7 +210,7 @@ def reduce_sql(
                {sums},
                {values}
         FROM picked GROUP BY i)
-    SELECT d.i, d.asset, d.te, d.k0, {", ".join("r." + c for c in columns)}
+    SELECT d.i, d.asset, d.te, d.k0, d.n_posts, {", ".join("r." + c for c in columns)}
     FROM day0 d LEFT JOIN reduced r ON r.i = d.i
     ORDER BY d.i"""
 

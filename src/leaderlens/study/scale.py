@@ -110,8 +110,11 @@ def parquet_event_study(
             market=market if model != "constant-mean" else None,
         ),
     )
+    eng.materialize(rel.DAY0, rel.day0_sql())
     got = eng.query(rel.reduce_sql(estimation=settings.estimation, window=settings.window))
-    reduced, frame = reduced_table(got, settings)
+    merged = np.nan_to_num(as_floats(got["n_posts"]), nan=1) > 1
+    members = eng.query(rel.members_sql()) if merged.any() else None
+    reduced, frame = reduced_table(got, settings, members)
     abn, params = finish_from_sums(model, reduced, settings.window[0], settings.min_estimation)
     battery = None
     if settings.tests == "all" and abn.n_events >= 2:
@@ -174,10 +177,33 @@ def register_inputs(eng: Engine, bars: Source, events: Source) -> str:
     return price
 
 
+def member_rows(
+    got: dict[str, np.ndarray], members: dict[str, np.ndarray] | None
+) -> list[list[str]]:
+    """The input rows (``row i``, numbered by time) behind each reduced event: one, or all the
+    events of its asset that share its day 0 (``members``: :func:`relational.members_sql`)."""
+    first = np.asarray(got["i"]).astype(np.int64).tolist()
+    if members is None:
+        return [[f"row {i}"] for i in first]
+    table = pd.DataFrame(
+        {
+            "i": np.asarray(members["i"]).astype(np.int64),
+            "asset": np.asarray(members["asset"]).astype(str),
+            "k0": as_floats(members["k0"]),
+        }
+    ).dropna(subset=["k0"])
+    groups = table.sort_values("i").groupby(["asset", "k0"])["i"].agg(list)
+    by_first = {group[0]: group for group in groups}
+    return [[f"row {j}" for j in by_first.get(i, [i])] for i in first]
+
+
 def reduced_table(
-    got: dict[str, np.ndarray], settings: StudySettings
+    got: dict[str, np.ndarray],
+    settings: StudySettings,
+    members: dict[str, np.ndarray] | None = None,
 ) -> tuple[Reduced, pd.DataFrame]:
-    """The engine's one row per event as :class:`Reduced` and the events table of a result."""
+    """The engine's one row per event as :class:`Reduced` and the events table of a result
+    (``members``: which input events were merged, when some were)."""
     t1, t2 = settings.window
     length = t2 - t1 + 1
     n = len(got["i"])
@@ -208,11 +234,11 @@ def reduced_table(
     frame = pd.DataFrame(
         {
             "asset": asset,
-            "statement_ids": [[f"row {i}"] for i in np.asarray(got["i"]).tolist()],
+            "statement_ids": member_rows(got, members),
             "label": asset,
             "time": pd.to_datetime(te, utc=True),
             "k0": k0,
-            "n_statements": np.ones(n, dtype=np.int64),
+            "n_statements": np.nan_to_num(as_floats(got["n_posts"]), nan=1).astype(np.int64),
             "overlaps": overlapping(asset, k0, settings.window),
             "aligned": "first bar at or after the event",
             "gap_hours": np.where(k0 >= 0, (day0 - te) / 3.6e12, np.nan),
