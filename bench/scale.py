@@ -7,9 +7,12 @@ bars, 261 M event-time panel rows gathered inside the engine, never on the drive
 runs through ``parquet_event_study`` on DuckDB and on Spark local mode (per-event statistics,
 and the whole battery with its in-engine rank pass), printing seconds and rows per second.
 Then 1,000,000,000 synthetic mentions are generated inside Spark and aggregated by hour.
+Attention lifts (``lifts_on``): daily series of 1,570 days with 100 posts each, 15 days apart,
+weekly baseline over [-60, -8], window [0, 7], 10,000 events by default, on both engines.
 
     python bench/scale.py                              # 10k, 100k, 1M events; 1e9 mentions
     python bench/scale.py --sizes 10000 --mentions 1e7 --no-battery
+    python bench/scale.py --sizes --mentions 0 --lifts 10000 100000   # lifts only
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from leaderlens.attention.engine_lifts import lifts_on
 from leaderlens.engines.base import get_engine
 from leaderlens.study.scale import parquet_event_study
 
@@ -94,9 +98,54 @@ def mentions(n: int, spark_engine: object) -> None:
         )
 
 
+LIFT_SPACING, LIFT_DAYS = 15, 60 + PER_ASSET * 15 + 10
+
+
+def lift_files(folder: Path, n_events: int) -> tuple[Path, Path]:
+    """Daily attention series (Poisson-like counts) and their posts as Parquet, by DuckDB."""
+    n_series = max(1, n_events // PER_ASSET)
+    attention, posts = folder / f"attention_{n_events}", folder / f"posts_{n_events}.parquet"
+    attention.mkdir()
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'; SELECT setseed(0.17)")
+    con.execute(
+        f"""COPY (
+            SELECT 'S' || s AS series,
+                   TIMESTAMPTZ '2015-01-01 00:00:00+00' + d * INTERVAL 1 DAY AS ts,
+                   CAST(FLOOR(50 + 20 * random()) AS DOUBLE) AS value
+            FROM range({n_series}) r(s), range({LIFT_DAYS}) g(d))
+        TO '{attention}' (FORMAT PARQUET, PER_THREAD_OUTPUT true)"""
+    )
+    con.execute(
+        f"""COPY (
+            SELECT 'S' || s AS series,
+                   TIMESTAMPTZ '2015-01-01 09:30:00+00'
+                       + (60 + e * {LIFT_SPACING}) * INTERVAL 1 DAY AS time
+            FROM range({n_series}) r(s), range({PER_ASSET}) x(e))
+        TO '{posts}' (FORMAT PARQUET)"""
+    )
+    con.close()
+    return attention, posts
+
+
+def lifts(folder: Path, n_events: int, engines: dict[str, object]) -> None:
+    """Attention lifts of ``n_events`` posts on each engine, in seconds."""
+    attention, posts = lift_files(folder, n_events)
+    for name, engine in engines.items():
+        start = time.perf_counter()
+        got = lifts_on(attention, posts, seasonal="weekly", engine=engine)  # type: ignore[arg-type]
+        seconds = time.perf_counter() - start
+        print(
+            f"lifts on {name:<25} {n_events:>10,} events {seconds:>9.1f} s "
+            f"({int(got.lifts.valid.sum()):,} valid)",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--lifts", type=int, nargs="*", default=[10_000])
     parser.add_argument("--mentions", type=float, default=1e9)
     parser.add_argument("--no-battery", action="store_true")
     parser.add_argument("--no-spark-above", type=int, default=10**9)
@@ -132,7 +181,7 @@ def main() -> None:
                             engine=e,
                         ),
                     )
-        for tests in ("per-event", "all"):
+        for tests in ("per-event", "all") if args.sizes else ():
             pays = [
                 n
                 for n in args.sizes
@@ -141,6 +190,9 @@ def main() -> None:
             ]
             verdict = f"from {min(pays):,} events" if pays else "at none of the sizes run"
             print(f"spark pays ({tests}) {verdict} on this machine ({args.master})")
+        for n in args.lifts:
+            spark = spark or get_engine("spark", master=args.master)
+            lifts(folder, n, {"duckdb": get_engine("duckdb"), f"spark {args.master}": spark})
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ import leaderlens
 
 PUBLIC = {
     "parquet_event_study",
+    "lifts_on",
+    "EngineLifts",
     "share_of_voice_on",
     "Backtest",
     "FiredAlerts",

@@ -102,3 +102,23 @@ def test_bad_windows_are_refused() -> None:
         event_lifts(np.zeros(100), LABELS[:100], np.array([50]), estimation=(-5, 2))
     with pytest.raises(MissingDataError):
         event_lifts(np.zeros(100), LABELS[:100], np.array([], dtype=np.int64))
+
+
+def test_flat_estimation_window_has_no_t() -> None:
+    """Search interest reported as the same value for weeks: the estimation window's residual
+    sum of squares is exactly zero, so the event gets no t (not a t of 1e7 from rounding)."""
+    rng = np.random.default_rng(3)
+    y = np.log1p(rng.integers(20, 80, 400).astype(float))
+    y[40:100] = np.log1p(0.0)  # flat weeks before the first event
+    res = event_lifts(y, LABELS, np.array([100, 300]), window=(0, 2), estimation=(-60, -8))
+    assert not res.valid[0] and np.isnan(res.t[0])
+    assert res.valid[1] and abs(res.t[1]) < 10
+
+
+def test_overlaps_count_other_events_only_when_the_window_starts_before_day_0() -> None:
+    y = 1.0 + np.random.default_rng(2).normal(0, 0.1, 400)
+    events = np.array([100, 103, 200])
+    res = event_lifts(y, LABELS, events, window=(-2, 5), estimation=(-60, -8))
+    # Direct count: another event's day 0 in (t0, t0 + 5].
+    direct = [any(t0 < o <= t0 + 5 for o in events if o != t0) for t0 in events]
+    assert res.overlaps.tolist() == direct == [True, False, False]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from leaderlens.engines import spark_engine
@@ -34,3 +36,13 @@ def test_engine_names_are_a_closed_set():
         get_engine("polars")
     with pytest.raises(BadInputError, match="spark engine only"):
         get_engine("duckdb", master="local[2]")
+
+
+def test_registering_a_name_again_replaces_what_it_held(tmp_path: Path) -> None:
+    eng = get_engine("duckdb")
+    eng.register("ll_events", pd.DataFrame({"a": [1, 2]}))
+    pd.DataFrame({"a": [5, 6, 7]}).to_parquet(tmp_path / "f.parquet")
+    eng.register("ll_events", tmp_path / "f.parquet")
+    assert eng.query("SELECT COUNT(*) AS n FROM ll_events")["n"].tolist() == [3]
+    eng.register("ll_events", pd.DataFrame({"a": [1]}))
+    assert eng.query("SELECT COUNT(*) AS n FROM ll_events")["n"].tolist() == [1]

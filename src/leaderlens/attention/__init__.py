@@ -12,6 +12,7 @@ from leaderlens.attention.api import (
     brand_spikes,
     playbook,
 )
+from leaderlens.attention.engine_lifts import EngineLifts, lifts_on
 from leaderlens.attention.grid import AttentionSeries, attention_series
 from leaderlens.attention.lagged import LaggedLifts, lagged_lifts
 from leaderlens.attention.leadlag import LeadLag, lead_lag
@@ -30,6 +31,7 @@ __all__ = [
     "AmplificationResult",
     "AttentionSeries",
     "BrandVoice",
+    "EngineLifts",
     "EventLifts",
     "LaggedLifts",
     "LeadLag",
@@ -48,6 +50,7 @@ __all__ = [
     "event_lifts",
     "lagged_lifts",
     "lead_lag",
+    "lifts_on",
     "mention_buckets",
     "net_sentiment",
     "playbook",

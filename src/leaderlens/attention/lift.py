@@ -31,6 +31,9 @@ from leaderlens.attention.lagged import SEASONALS
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
 
 
+FLAT = 1e-12  # relative size under which a residual sum of squares is rounding noise
+
+
 @dataclass(frozen=True)
 class EventLifts:
     """Per-event abnormal attention (m events, L = H + 1 event buckets).
@@ -236,7 +239,9 @@ def lift_sums(
     else:
         cls_win = np.broadcast_to(np.zeros(1, np.int64), at.shape)
     seen0 = np.concatenate([[0], np.cumsum(day0s)])
-    overlaps = (seen0[np.clip(idx + t2 + 1, 0, n)] - seen0[np.clip(idx + t1 + 1, 0, n)]) > 0
+    # Day 0s in [k0 + max(t1, 1), k0 + t2]: inside the window, after day 0 itself.
+    after = np.clip(idx + max(t1, 1), 0, n)
+    overlaps = (seen0[np.clip(idx + t2 + 1, 0, n)] - seen0[after]) > 0
     return LiftSums(
         event_index=idx,
         centre=np.full(len(idx), centre),
@@ -269,6 +274,10 @@ def finish_lifts(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_c = s1_d / t_d  # (m, D); NaN for classes unseen in the estimation window
         ssr = total(np.where(seen, sums.s2_d - s1_d * mean_c, 0.0))
+        # A flat estimation window (search interest reported as 0 for weeks) has SSR 0 and
+        # no t; what is left of the subtraction is rounding noise of either sign, below
+        # FLAT of the window's centred sum of squares.
+        ssr = np.where(ssr <= FLAT * total(np.where(seen, sums.s2_d, 0.0)), 0.0, ssr)
         n_est = total(t_d).round().astype(np.int64)
         k = total(seen.astype(np.int64))
         length = total(l_d)

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.errors import BadInputError
+from leaderlens.jsonsafe import plain
 
 attention_app = typer.Typer(
     help="Brand attention: lift, amplification, share of voice, spikes, lead-lag, playbook.",
@@ -56,7 +58,7 @@ def _open(workspace: Any) -> Any:
 
 @attention_app.command("lift")
 def lift(
-    brand: BrandOpt,
+    brand: Annotated[str | None, typer.Option("--brand", help="Brand id (workspace mode).")] = None,
     leader: LeaderOpt = None,
     metric: MetricOpt = "mentions",
     source: Annotated[
@@ -64,14 +66,44 @@ def lift(
     ] = "statements",
     horizon: HorizonOpt = 7,
     seasonal: Annotated[str, typer.Option("--seasonal", help="none or weekly.")] = "weekly",
+    series: Annotated[
+        str | None,
+        typer.Option(
+            "--series",
+            help="Attention Parquet file/folder or Spark table (series, ts, value): engine mode.",
+        ),
+    ] = None,
+    events: Annotated[
+        str | None,
+        typer.Option("--events", help="Posts Parquet or Spark table (series, time[, id])."),
+    ] = None,
+    freq: Annotated[str, typer.Option("--freq", help="Engine mode bucket: 1d or 1h.")] = "1d",
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="duckdb (default) or spark: engine mode.")
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (default: local[*])."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
-    """Abnormal attention event by event around posts (for posts sparse enough)."""
+    """Abnormal attention event by event around posts (for posts sparse enough): of a brand in
+    the workspace (--brand), or of attention series and posts in Parquet or Spark tables on an
+    engine (--series, --events)."""
 
     def body() -> None:
         from leaderlens.attention.api import attention_lift
 
+        engine_options = (series, events, engine, spark_master)
+        if any(v is not None for v in engine_options) or freq != "1d":
+            on_engine()
+            return
+        if brand is None:
+            raise BadInputError(
+                "give --brand (workspace mode) or --series and --events (engine mode)",
+                field="brand",
+            )
         with _open(workspace) as ws:
             result = attention_lift(
                 ws,
@@ -83,6 +115,37 @@ def lift(
                 seasonal=seasonal,
             )
         _emit(result, json_path, {"mean": result.mean})
+
+    def on_engine() -> None:
+        from leaderlens.attention.engine_lifts import lifts_on
+
+        workspace_options = {
+            "--brand": brand is not None,
+            "--leader": leader is not None,
+            "--workspace": workspace is not None,
+            "--metric": metric != "mentions",
+            "--source": source != "statements",
+        }
+        mixed = [name for name, given in workspace_options.items() if given]
+        if mixed:
+            raise BadInputError(
+                f"workspace-mode options ({', '.join(mixed)}) cannot be mixed with the engine "
+                "mode (--series, --events, --engine, --spark-master, --freq)",
+                field=mixed[0].lstrip("-"),
+            )
+        if series is None or events is None:
+            raise BadInputError("the engine mode needs both --series and --events", field="series")
+        result = lifts_on(
+            series,
+            events,
+            freq=freq,
+            window=(0, horizon),
+            seasonal=seasonal,
+            engine=engine or "duckdb",
+            master=spark_master,
+        )
+        mean = result.mean_test()
+        _emit(result, json_path, {"mean": {str(k): plain(v.to_dict()) for k, v in mean.iterrows()}})
 
     run(body)
 

@@ -120,6 +120,9 @@ class DuckDBEngine:
     ) -> None:
         """``source``: a Parquet file, a folder of Parquet files, or a frame; ``rename`` maps
         column names to the names the queries use."""
+        # A name registered before (a frame, or a view over files) is replaced, never read.
+        self.con.execute(f"DROP VIEW IF EXISTS {name}")
+        self.con.unregister(name)
         if isinstance(source, pd.DataFrame):
             self.con.register(name, source.rename(columns=rename or {}))
             return

@@ -4,8 +4,9 @@ DESIGN "Computing at scale": *gather* and *reduce* are relational and run on whi
 holds the data; the *finish* is NumPy on small per-event tables. Every statement here is plain
 SQL text in the dialect both engines share: common table expressions, window functions with
 ``ROWS`` frames, equality joins, ``CASE``, ``VALUES`` tables, and the functions ``unix_micros``,
-``ln``, ``sign``, ``isnan`` and ``median`` (the DuckDB engine defines ``unix_micros`` as a macro
-over ``epoch_us``). No engine-specific path exists for any statistic.
+``ln``, ``sign``, ``isnan``, ``median``, ``array_agg`` and ``array_sort`` (the DuckDB engine
+defines ``unix_micros`` as a macro over ``epoch_us``). No engine-specific path exists for any
+statistic.
 
 Inputs are two relations registered by the engine:
 
@@ -28,6 +29,11 @@ full-sample means, so that a window's centred cross-products do not cancel catas
    are joined back, abnormal values formed over the estimation and event rows inside the engine,
    ranked within each event by a window function, and only sums by relative bar (J rows), by
    event (N rows) and by calendar instant come back.
+
+Attention lifts (:mod:`leaderlens.attention.engine_lifts`) take the same shape on UTC buckets
+instead of bars: :func:`lift_grid_sql` buckets ``ll_attention`` (``series, ts, value``) and
+:func:`lift_reduce_sql` gathers each event's windows from it by one equality join and reduces
+them to :class:`~leaderlens.attention.lift.LiftSums`, one row per event.
 """
 
 from __future__ import annotations
@@ -312,12 +318,27 @@ BUCKET_US = {"1h": 3_600_000_000, "1d": 86_400_000_000}
 WEEK_US, MONDAY_SHIFT_US = 604_800_000_000, 259_200_000_000  # 1970-01-01 was a Thursday
 
 
+def floor_mod(x: str, m: int) -> str:
+    """``x`` modulo ``m`` in ``[0, m)`` for negative ``x`` too (``%`` keeps the dividend's sign
+    on both engines, so a bare ``x % m`` would floor instants before 1970 upwards)."""
+    return f"((({x}) % {m} + {m}) % {m})"
+
+
 def bucket_sql(t: str, freq: str) -> str:
     """The UTC bucket start (microseconds) of the instant ``t`` (microseconds since 1970):
     hours, days, or weeks starting on Monday."""
     if freq == "1w":
-        return f"({t} - ({t} + {MONDAY_SHIFT_US}) % {WEEK_US})"
-    return f"({t} - {t} % {BUCKET_US[freq]})"
+        return f"({t} - {floor_mod(f'{t} + {MONDAY_SHIFT_US}', WEEK_US)})"
+    return f"({t} - {floor_mod(t, BUCKET_US[freq])})"
+
+
+def weekday_sql(t: str) -> str:
+    """The UTC weekday (Monday 0) of the instant ``t`` (microseconds), by integer arithmetic:
+    the microseconds since Monday 00:00, less those since midnight, are whole days (the
+    quotient is exact, then cast)."""
+    since_monday = floor_mod(f"{t} + {MONDAY_SHIFT_US}", WEEK_US)
+    day = BUCKET_US["1d"]
+    return f"CAST(({since_monday} - {since_monday} % {day}) / {day} AS BIGINT)"
 
 
 def mentions_sql(*, pattern: str, freq: str, engagement: bool) -> str:
@@ -335,3 +356,169 @@ def mentions_sql(*, pattern: str, freq: str, engagement: bool) -> str:
     SELECT bucket, COUNT(*) AS mentions, SUM(named) AS leader_mentions,
            SUM(w) AS engagement, SUM(CASE WHEN named = 1 THEN w ELSE 0.0 END) AS leader_engagement
     FROM m GROUP BY bucket ORDER BY bucket"""
+
+
+ATTENTION = "ll_attention"
+GRID = "ll_lift_grid"  # lift_grid_sql's result, materialized once per call
+
+
+def lift_grid_sql(*, freq: str, seasonal: str) -> str:
+    """The ``ll_lift_grid`` relation (a query) of attention lifts, from ``ll_attention``
+    (``series``, ``ts``, ``value``): one row per series and UTC bucket ``b`` (microseconds)
+    that holds any row, as :func:`leaderlens.attention.grid.attention_series` builds its grid:
+    ``value`` the sum of the bucket's finite values (NULL when none: a missing report, not
+    zero), ``y = ln(1 + value)``, ``negative`` the count of finite values below zero (refused
+    by the caller), ``cls`` the bucket's class: its UTC weekday (Monday 0) for the ``weekly``
+    baseline, else 0. Buckets the data skip have no row; positions on a series' grid are
+    arithmetic (``b - first bucket``), so a skipped bucket is read as missing, like NaN."""
+    t = "unix_micros(CAST(ts AS TIMESTAMP))"
+    cls = weekday_sql("b") if seasonal == "weekly" else "0"
+    # v - v = 0 holds for finite v only (NaN and infinities give NaN, NULL gives NULL).
+    return f"""WITH raw AS (
+        SELECT series, {bucket_sql(t, freq)} AS b, CAST(value AS DOUBLE) AS v
+        FROM {ATTENTION} WHERE ts IS NOT NULL AND series IS NOT NULL),
+    cells AS (
+        SELECT series, b,
+               SUM(CASE WHEN v - v = 0.0 THEN v END) AS value,
+               SUM(CASE WHEN v - v = 0.0 AND v < 0.0 THEN 1 ELSE 0 END) AS negative
+        FROM raw GROUP BY series, b)
+    SELECT series, b, value, CASE WHEN value >= 0.0 THEN ln(1.0 + value) END AS y, negative,
+           {cls} AS cls
+    FROM cells"""
+
+
+def lift_bounds_sql() -> str:
+    """One row per series of ``ll_lift_grid``: its first and last buckets ``b_first``,
+    ``b_last`` (the grid's ends), ``negative`` values and ``finite`` buckets."""
+    return f"""SELECT series, MIN(b) AS b_first, MAX(b) AS b_last, SUM(negative) AS negative,
+           COUNT(value) AS finite
+    FROM {GRID} GROUP BY series ORDER BY series"""
+
+
+def lift_reduce_sql(
+    *,
+    freq: str,
+    seasonal: str,
+    window: tuple[int, int],
+    estimation: tuple[int, int],
+    mask_events: bool,
+    ids: bool,
+) -> str:
+    """The reduced table of attention lifts (:class:`leaderlens.attention.lift.LiftSums`), one
+    row per event, from ``ll_lift_grid`` and ``ll_events`` (``series``, ``time``, optional
+    ``id``).
+
+    An event is a series' bucket holding posts: posts are bucketed by the bucket containing
+    their instant and clustered by ``(series, b0)``: ``n_posts``, ``te`` (the first post's
+    instant, microseconds), ``ids`` (sorted, with ``ids=True``). ``inside`` = 1 when ``b0``
+    lies on the series' grid (``b_first .. b_last``); the other events come back too, with
+    NULL sums, so that the caller can count them. For the events inside:
+
+    * masking (``mask_events``): a bucket inside any event's window ``[b0 + t1, b0 + t2]`` of
+      its series is left out of the estimation windows and of the series' centring mean;
+    * ``centre``: mean of ``y`` over the usable (finite, unmasked) buckets; ``e_centre``: mean
+      of ``value = expm1(y)`` over the finite buckets (0 when there are none);
+    * per class ``d`` (one class, or the seven weekdays): ``t_d, s1_d, s2_d`` usable
+      estimation buckets and the sums of ``y - centre`` and of its square over them;
+      ``l_d, w_d, e_d`` finite event-window buckets and the sums of ``y - centre`` and of
+      ``value - e_centre`` over them;
+    * ``y_0 .. y_{L-1}`` the window's values (NULL where missing) and, for ``weekly``,
+      ``c_0 .. c_{L-1}`` their classes (0 off the grid);
+    * ``overlaps``: the day 0s of the series' other events at offsets ``max(t1, 1) .. t2``.
+
+    Both windows are gathered by one equality join on ``(series, b0 + offset * step)`` against
+    an inline table of offsets, and reduced by ``GROUP BY`` event: the panel stays in the engine.
+    """
+    step = BUCKET_US[freq]
+    (t1, t2), (e1, e2) = window, estimation
+    length = t2 - t1 + 1
+    classes = range(7) if seasonal == "weekly" else range(1)
+    win_offsets = [(j, t1 + j) for j in range(length)]
+    # j = -1: an estimation bucket; j = 0 .. L - 1: event-window bucket t1 + j.
+    offsets = [(-1, off) for off in range(e1, e2 + 1)] + win_offsets
+    t = "unix_micros(CAST(time AS TIMESTAMP))"
+    id_in, id_agg, id_out = (
+        (", CAST(id AS STRING) AS id", ", array_sort(array_agg(id)) AS ids", " l.ids,")
+        if ids
+        else ("", "", "")
+    )
+    if mask_events:
+        ok = "CASE WHEN g.value IS NULL OR m.b IS NOT NULL THEN 0 ELSE 1 END"
+        busy = (
+            "LEFT JOIN (SELECT DISTINCT series, b FROM cover) m "
+            "ON m.series = g.series AND m.b = g.b"
+        )
+    else:
+        ok, busy = "CASE WHEN g.value IS NULL THEN 0 ELSE 1 END", ""
+    sums: dict[str, str] = {}
+    for d in classes:
+        est, win = f"j < 0 AND cls = {d}", f"j >= 0 AND cls = {d}"
+        sums |= {
+            f"t_{d}": f"SUM(CASE WHEN {est} THEN ok ELSE 0 END)",
+            f"s1_{d}": f"SUM(CASE WHEN {est} AND ok = 1 THEN yc ELSE 0.0 END)",
+            f"s2_{d}": f"SUM(CASE WHEN {est} AND ok = 1 THEN yc * yc ELSE 0.0 END)",
+            f"l_{d}": f"SUM(CASE WHEN {win} THEN fin ELSE 0 END)",
+            f"w_{d}": f"SUM(CASE WHEN {win} THEN yc ELSE 0.0 END)",
+            f"e_{d}": f"SUM(CASE WHEN {win} THEN ec ELSE 0.0 END)",
+        }
+    sums |= {f"y_{j}": f"MAX(CASE WHEN j = {j} THEN y END)" for j in range(length)}
+    columns = [f"r.{name}" for name in sums]
+    if seasonal == "weekly":
+        for j, off in win_offsets:
+            b = f"(l.b0 + {off} * {step})"
+            columns.append(
+                f"CASE WHEN {b} BETWEEN l.b_first AND l.b_last THEN {weekday_sql(b)} ELSE 0 END "
+                f"AS c_{j}"
+            )
+    sep = ",\n               "
+    return f"""WITH bounds AS (
+        SELECT series, MIN(b) AS b_first, MAX(b) AS b_last FROM {GRID} GROUP BY series),
+    posts AS (
+        SELECT x.*, {bucket_sql("te", freq)} AS b0
+        FROM (SELECT series, {t} AS te{id_in} FROM {EVENTS}
+              WHERE time IS NOT NULL AND series IS NOT NULL) x),
+    clustered AS (
+        SELECT series, b0, COUNT(*) AS n_posts, MIN(te) AS te{id_agg}
+        FROM posts GROUP BY series, b0),
+    located AS (
+        SELECT c.*, bd.b_first, bd.b_last,
+               CASE WHEN c.b0 BETWEEN bd.b_first AND bd.b_last THEN 1 ELSE 0 END AS inside
+        FROM clustered c LEFT JOIN bounds bd ON bd.series = c.series),
+    ev AS (SELECT series, b0 FROM located WHERE inside = 1),
+    cover AS (
+        SELECT ev.series, ev.b0, o.off, ev.b0 + o.off * {step} AS b
+        FROM ev CROSS JOIN {_values(win_offsets, "o(j, off)")}),
+    flagged AS (
+        SELECT g.series, g.b, g.y, g.value, g.cls,
+               CASE WHEN g.value IS NULL THEN 0 ELSE 1 END AS fin, {ok} AS ok
+        FROM {GRID} g {busy}),
+    centres AS (
+        SELECT series, COALESCE(AVG(CASE WHEN ok = 1 THEN y END), 0.0) AS centre,
+               COALESCE(AVG(value), 0.0) AS e_centre
+        FROM flagged GROUP BY series),
+    centred AS (
+        SELECT f.series, f.b, f.cls, f.y, f.fin, f.ok,
+               CASE WHEN f.fin = 1 THEN f.y - c.centre ELSE 0.0 END AS yc,
+               CASE WHEN f.fin = 1 THEN f.value - c.e_centre ELSE 0.0 END AS ec
+        FROM flagged f JOIN centres c ON c.series = f.series),
+    picked AS (
+        SELECT ev.series, ev.b0, o.j, g.cls, g.y, g.fin, g.ok, g.yc, g.ec
+        FROM ev CROSS JOIN {_values(offsets, "o(j, off)")}
+        JOIN centred g ON g.series = ev.series AND g.b = ev.b0 + o.off * {step}),
+    reduced AS (
+        SELECT series, b0,
+               {sep.join(f"{v} AS {k}" for k, v in sums.items())}
+        FROM picked GROUP BY series, b0),
+    overlapping AS (
+        SELECT c.series, c.b0, COUNT(*) AS n
+        FROM cover c JOIN ev e ON e.series = c.series AND e.b0 = c.b
+        WHERE c.off >= {max(t1, 1)}
+        GROUP BY c.series, c.b0)
+    SELECT l.series, l.b0, l.te, l.n_posts,{id_out} l.inside, l.b_first, l.b_last,
+           c.centre, c.e_centre, COALESCE(v.n, 0) AS overlaps,
+           {", ".join(columns)}
+    FROM located l
+    LEFT JOIN reduced r ON r.series = l.series AND r.b0 = l.b0
+    LEFT JOIN centres c ON c.series = l.series
+    LEFT JOIN overlapping v ON v.series = l.series AND v.b0 = l.b0
+    ORDER BY l.series, l.b0"""
