@@ -7,8 +7,10 @@ saying why, when pyspark or a Java runtime is missing.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 from leaderlens.engines.base import Engine, get_engine
@@ -28,3 +30,19 @@ def engine(request: pytest.FixtureRequest) -> Engine:
     if request.param == "spark":
         return request.getfixturevalue("spark_engine")
     return get_engine("duckdb")
+
+
+@pytest.fixture
+def query_sizes(engine: Engine) -> Iterator[list[int]]:
+    """The number of rows of every result ``engine`` hands to the driver during the test."""
+    sizes: list[int] = []
+    original = engine.query
+
+    def query(sql: str) -> dict[str, np.ndarray]:
+        got = original(sql)
+        sizes.append(len(next(iter(got.values()))))
+        return got
+
+    engine.query = query  # type: ignore[method-assign]
+    yield sizes
+    del engine.query

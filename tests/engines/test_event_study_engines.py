@@ -190,7 +190,9 @@ def test_day0_is_the_first_bar_at_or_after_the_event(tmp_path: Path, engine: Eng
     assert got["excluded"].str.startswith("too few estimation bars").sum() == 1
 
 
-def test_driver_gets_per_event_rows_never_the_panel(tmp_path: Path, engine: Engine):
+def test_driver_gets_per_event_rows_never_the_panel(
+    tmp_path: Path, engine: Engine, query_sizes: list[int]
+):
     """Every result the engine hands back has at most N + J + (bar instants) rows: the
     reduced tables, never N x J event-time rows."""
     bars_path, events_path, bars, _ = synthetic(tmp_path)
@@ -200,27 +202,16 @@ def test_driver_gets_per_event_rows_never_the_panel(tmp_path: Path, engine: Engi
         {"asset": "A", "time": a_ts.iloc[rng.choice(np.arange(80, 398), 60, replace=False)]}
     )
     many.to_parquet(events_path, coerce_timestamps="us")
-    sizes: list[int] = []
-    original = engine.query
-
-    def counting(sql: str) -> dict[str, np.ndarray]:
-        got = original(sql)
-        sizes.append(len(next(iter(got.values()))))
-        return got
-
-    engine.query = counting  # type: ignore[method-assign]
-    try:
-        result = parquet_event_study(
-            bars_path,
-            events_path,
-            market="MKT",
-            engine=engine,
-            estimation=(-60, -2),
-            window=(0, 1),
-            n_bootstrap=0,
-        )
-    finally:
-        del engine.query
+    result = parquet_event_study(
+        bars_path,
+        events_path,
+        market="MKT",
+        engine=engine,
+        estimation=(-60, -2),
+        window=(0, 1),
+        n_bootstrap=0,
+    )
+    sizes = query_sizes
     n, j = len(many), 59 + 2
     assert result.battery is not None and result.battery.n == n
     assert sizes[0] == n  # the reduced table: one row per event

@@ -219,19 +219,7 @@ def test_doge_tweets_against_google_trends(doge: dict[str, Any], engine: Engine,
     assert got.mean_test().loc["dogecoin", "n_events"] >= 20
 
 
-def counting(engine: Engine, sizes: list[int]) -> None:
-    """Record the number of rows of every result the engine hands to the driver."""
-    original = engine.query
-
-    def query(sql: str) -> dict[str, np.ndarray]:
-        got = original(sql)
-        sizes.append(len(next(iter(got.values()))))
-        return got
-
-    engine.query = query  # type: ignore[method-assign]
-
-
-def test_driver_gets_one_row_per_event(tmp_path: Path, engine: Engine):
+def test_driver_gets_one_row_per_event(tmp_path: Path, engine: Engine, query_sizes: list[int]):
     """60 events with 61 gathered buckets each (3,660 panel rows): the engine hands back one
     row per series, then one row per event."""
     rng = np.random.default_rng(3)
@@ -243,13 +231,8 @@ def test_driver_gets_one_row_per_event(tmp_path: Path, engine: Engine):
     pd.DataFrame({"series": "s", "time": days[picked] + pd.Timedelta(hours=9)}).to_parquet(
         tmp_path / "e.parquet", coerce_timestamps="us"
     )
-    sizes: list[int] = []
-    counting(engine, sizes)
-    try:
-        got = lifts_on(tmp_path / "a.parquet", tmp_path / "e.parquet", engine=engine)
-    finally:
-        del engine.query
-    assert sizes == [1, 60]
+    got = lifts_on(tmp_path / "a.parquet", tmp_path / "e.parquet", engine=engine)
+    assert query_sizes == [1, 60]
     assert got.events["event_index"].tolist() == picked.tolist()
     assert got.events["post_ids"].tolist() == [()] * 60  # no id column
 
