@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.cli.shared import JsonOpt, SparkMasterOpt, WorkspaceOpt, out, run, write_json
 from leaderlens.errors import BadInputError
 from leaderlens.jsonsafe import plain
 
@@ -81,10 +81,7 @@ def lift(
     engine: Annotated[
         str | None, typer.Option("--engine", help="duckdb (default) or spark: engine mode.")
     ] = None,
-    spark_master: Annotated[
-        str | None,
-        typer.Option("--spark-master", help="Spark master URL (default: local[*])."),
-    ] = None,
+    spark_master: SparkMasterOpt = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -213,10 +210,7 @@ def mentions(
     ],
     freq: Annotated[str, typer.Option("--freq", help="Bucket: 1h, 1d or 1w.")] = "1h",
     engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
-    spark_master: Annotated[
-        str | None,
-        typer.Option("--spark-master", help="Spark master URL (default: local[*])."),
-    ] = None,
+    spark_master: SparkMasterOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
     """Mentions per bucket and the leader's share of voice, computed on an engine where the

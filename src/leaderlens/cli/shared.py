@@ -28,6 +28,9 @@ WorkspaceOpt = Annotated[
 JsonOpt = Annotated[
     Path | None, typer.Option("--json", help="Also write machine-readable results to this file.")
 ]
+SparkMasterOpt = Annotated[
+    str | None, typer.Option("--spark-master", help="Spark master URL (default: local[*]).")
+]
 FormatOpt = Annotated[str | None, typer.Option("--format", help="Input format (default: detect).")]
 TzOpt = Annotated[
     str | None, typer.Option("--tz", help="Time zone of times without a UTC offset (IANA name).")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.cli.shared import JsonOpt, SparkMasterOpt, WorkspaceOpt, out, run, write_json
 from leaderlens.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -123,10 +123,7 @@ def study(
         str | None,
         typer.Option("--engine", help="duckdb or spark: where a --bars study runs."),
     ] = None,
-    spark_master: Annotated[
-        str | None,
-        typer.Option("--spark-master", help="Spark master URL (default: local[*])."),
-    ] = None,
+    spark_master: SparkMasterOpt = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
