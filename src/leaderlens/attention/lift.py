@@ -215,10 +215,11 @@ def lift_sums(
     ec = np.where(finite, ey - e_centre, 0.0)
     w = np.where(ok, yc, 0.0)
     okf, finf = ok.astype(np.float64), finite.astype(np.float64)
-    columns = []
-    for d in range(n_cls):
-        on = cls == d if n_cls > 1 else np.ones(n, bool)
-        columns += [okf * on, w * on, w * w * on, finf * on, yc * on, ec * on]
+    quantities = [okf, w, w * w, finf, yc, ec]
+    if n_cls == 1:
+        columns = quantities
+    else:
+        columns = [q * (cls == d) for d in range(n_cls) for q in quantities]
     # One running sum per column, stored column by column so that each lookup is a 1-D take.
     running = np.zeros((len(columns), n + 1))
     np.cumsum(np.vstack(columns), axis=1, out=running[:, 1:])
