@@ -30,7 +30,6 @@ from scipy import special, stats
 from leaderlens.attention.lagged import SEASONALS
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
 
-
 FLAT = 1e-12  # relative size under which a residual sum of squares is rounding noise
 
 
