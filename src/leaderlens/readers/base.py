@@ -149,6 +149,13 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
     A byte sequence that is not valid in ``encoding`` is refused naming the line it is on.
     A leading byte-order mark is dropped.
     """
+    return read_text_bytes(path, encoding)[0]
+
+
+def read_text_bytes(path: str | Path, encoding: str = "utf-8") -> tuple[str, bytes | None]:
+    """:func:`read_text`, and the file's bytes when they are that text in UTF-8 (no
+    byte-order mark; unzipped), else ``None``: a parser taking bytes then reads them as they
+    are, without encoding the text once more."""
     p = check_path(path)
     raw = p.read_bytes()
     if raw[:2] == b"\x1f\x8b":
@@ -173,7 +180,8 @@ def read_text(path: str | Path, encoding: str = "utf-8") -> str:
     text = text.removeprefix("\ufeff")
     if not text or text.isspace():  # (strip() would copy the whole text)
         raise BadInputError("the file holds no data", file=str(p))
-    return text
+    utf8 = codecs.lookup(encoding).name == "utf-8" and not raw.startswith(codecs.BOM_UTF8)
+    return text, raw if utf8 else None
 
 
 def head_lines(text: str, n: int = 5) -> list[str]:
@@ -515,6 +523,8 @@ def dedupe(
     ``positions`` are the input-row positions of ``frame``'s rows. Returns the frame without
     repeats and a note saying how many identical repeats were dropped (or ``None``).
     """
+    if len(key) == 1 and _strictly_ordered(frame[key[0]]):
+        return frame, None
     dup_key = frame.duplicated(list(key), keep=False).to_numpy()
     if not dup_key.any():
         return frame, None
@@ -535,3 +545,20 @@ def dedupe(
     n = int(exact.sum())
     note = f"{n} identical repeated row{'s' if n != 1 else ''} dropped" if n else None
     return kept, note
+
+
+def _strictly_ordered(values: pd.Series) -> bool:
+    """Whether every value is greater than the one before it, or every value smaller (so none
+    repeats: ids exported in order), told by one comparison of neighbours in C (a million
+    ids: 3 ms, against 160 ms to hash them); ``False`` when missing values or any other order
+    leave it to the hash."""
+    try:
+        array = pa.array(values)
+        if array.null_count or len(array) < 2:
+            return array.null_count == 0
+        later, earlier = array[1:], array[:-1]
+        return bool(
+            pc.all(pc.greater(later, earlier)).as_py() or pc.all(pc.less(later, earlier)).as_py()
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
+        return False

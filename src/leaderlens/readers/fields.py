@@ -218,23 +218,29 @@ def snowflake_instants(ids: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def parse_counts(raw: pd.Series, *, field: str, checker: RowChecker) -> pd.Series:
-    """Non-negative whole counts (likes, reposts, ...) as ``Int64``; blanks are ``<NA>``."""
-    text = as_text(raw)
-    values, bad = numbers(text)
-    fail_values(
-        checker,
-        bad,
-        field,
-        text,
-        lambda v: f"{field} {v!r} is not a number",
-        f"{field} is not a number",
-    )
+    """Non-negative whole counts (likes, reposts, ...) as ``Int64``; blanks are ``<NA>``.
+
+    A typed number column (Parquet, a frame) is taken as numbers; only text is parsed (writing
+    numbers out as text to parse them back gave the same values, slowly)."""
+    if raw.dtype.kind in "if":
+        values, _ = numbers(raw)
+    else:
+        text = as_text(raw)
+        values, bad = numbers(text)
+        fail_values(
+            checker,
+            bad,
+            field,
+            text,
+            lambda v: f"{field} {v!r} is not a number",
+            f"{field} is not a number",
+        )
     finite = np.isfinite(values)
     checker.fail(finite & (values < 0), field, f"negative {field} count")
     checker.fail(finite & (values != np.floor(values)), field, f"{field} is not a whole count")
     checker.fail(~finite & ~np.isnan(values), field, f"{field} is not a finite number")
     ok = finite & (values >= 0) & (values == np.floor(values))
-    return pd.Series(pd.array(np.where(ok, values, 0).astype(np.int64), dtype="Int64")).mask(~ok)
+    return pd.Series(pd.arrays.IntegerArray(np.where(ok, values, 0).astype(np.int64), ~ok))
 
 
 def parse_ids(raw: pd.Series, *, field: str, checker: RowChecker) -> pd.Series:

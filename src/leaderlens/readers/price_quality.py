@@ -17,6 +17,7 @@ from leaderlens.readers.price_times import describe_step, modal_step
 
 PRICE_FREQS: tuple[str, ...] = ("1m", "1h", "1d")
 STEP_US: dict[str, int] = {"1m": 60_000_000, "1h": 3_600_000_000, "1d": 86_400_000_000}
+NAT = np.iinfo(np.int64).min  # a missing time, as an integer
 _UNIT = {"1m": "minute", "1h": "hour", "1d": "day"}
 # Split factors checked by :func:`suspected_splits` (k for a k:1 split; 1.5 is a 3:2 split).
 SPLIT_FACTORS: tuple[float, ...] = (2, 3, 4, 5, 7, 8, 10, 15, 20, 1.5)
@@ -27,10 +28,8 @@ _CRYPTO_SYMBOL = re.compile(
 
 def _micros(ts: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
     """UTC microseconds since the epoch (naive values are taken as UTC)."""
-    index = pd.DatetimeIndex(ts)
-    if index.tz is not None:
-        index = index.tz_convert("UTC").tz_localize(None)
-    return index.as_unit("us").asi8
+    # A zoned index holds UTC values already: its integers need no conversion (nor a copy).
+    return pd.DatetimeIndex(ts).as_unit("us").asi8
 
 
 def detect_freq(ts: pd.Series, *, daily: bool, source: str, field: str) -> str | None:
@@ -197,7 +196,9 @@ def crypto_symbol(symbol: str | None) -> bool:
 
 def weekend_share(ts: pd.Series) -> tuple[bool, float]:
     """Whether both Saturday and Sunday bars occur (UTC days), and the share of weekend bars."""
-    days = pd.DatetimeIndex(ts).day_of_week.to_numpy()
+    micros = _micros(ts)
+    # Monday is 0 and 1970-01-01 was a Thursday; a missing time is on no day (-1).
+    days = np.where(micros == NAT, -1, (micros // STEP_US["1d"] + 3) % 7)
     if days.size == 0:
         return False, 0.0
     both = bool((days == 5).any() and (days == 6).any())

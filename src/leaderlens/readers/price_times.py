@@ -152,7 +152,9 @@ def _text_clock(
     one = _arrow_one_offset(text)
     if one is not None:  # the usual export: ISO 8601, one offset, no blanks: done
         minutes = one[1]
-        return _Clock(one[0], np.full(n, minutes), False, (), (_show_offset(minutes),))
+        # One offset for every row: a read-only view of it, not an array of n copies.
+        offset = np.broadcast_to(np.float64(minutes), (n,))
+        return _Clock(one[0], offset, False, (), (_show_offset(minutes),))
     present = ~_blank(text)
     wall = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     offset = np.full(n, np.nan)
@@ -378,7 +380,9 @@ def parse_times(
     good = ~np.isnat(clock.wall)
     wall_us = clock.wall.view(np.int64)
     usable = wall_us if good.all() else wall_us[good]  # (a mask would copy every time)
-    midnight = bool(usable.size) and bool(np.all(usable % DAY_US == 0))
+    # (The first time settles intraday files without a pass over all of them.)
+    midnight = bool(usable.size) and bool(usable[0] % DAY_US == 0)
+    midnight = midnight and bool(np.all(usable % DAY_US == 0))
     step = modal_step(usable)
     dates_like = midnight or step == DAY_US
     if freq == "1d" and not dates_like and step is not None:

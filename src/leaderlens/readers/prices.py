@@ -271,10 +271,13 @@ def _canonical(
     takes them without copying; each column gets its own array.
     """
     columns = {
-        key: values[key] if key in values else np.full(rows.size, np.nan) for key in VALUE_FIELDS
+        key: values[key]
+        if key in values
+        else values["close"].copy()  # the file has no adjusted close: adj_close = close
+        if key == "adj_close"
+        else np.full(rows.size, np.nan)
+        for key in VALUE_FIELDS
     }
-    if "adj_close" not in values:
-        columns["adj_close"] = columns["close"].copy()
     frame = pd.DataFrame({"ts": ts, **columns}, index=rows, copy=False)
     return frame[list(COLUMNS["prices"])]
 

@@ -320,11 +320,13 @@ def _replies(
             f"is_reply from column {found['reply_to']!r} (a reply-to id present)",
         )
     on_x = (channels == "x").to_numpy(dtype=bool)
+    if not on_x.any():
+        return pd.Series(pd.NA, index=pd.RangeIndex(len(text)), dtype="boolean"), (
+            "is_reply unknown (no reply-to field)"
+        )
     at = text.str.lstrip().str.startswith("@").fillna(False).to_numpy(dtype=bool)
     flags = pd.Series(pd.array(at, dtype="boolean")).mask(~on_x)
-    if on_x.any():
-        return flags, (
-            "is_reply inferred for X rows from text starting with '@' (no reply-to field); "
-            "unknown for other channels"
-        )
-    return flags, "is_reply unknown (no reply-to field)"
+    return flags, (
+        "is_reply inferred for X rows from text starting with '@' (no reply-to field); "
+        "unknown for other channels"
+    )

@@ -29,7 +29,7 @@ from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
 from leaderlens.store.calendars import calendar_time_zone
-from leaderlens.store.load import TABLES, Upsert, in_transaction, upsert
+from leaderlens.store.load import TABLES, Upsert, in_transaction, unordered_inserts, upsert
 from leaderlens.store.schema import migrate, schema_version
 from leaderlens.store.sql import first_row
 from leaderlens.store.summary import WorkspaceSummary, summarize
@@ -447,7 +447,8 @@ class Workspace:
             return result
 
         try:
-            result = in_transaction(self._con, work)
+            with unordered_inserts(self._con, table):
+                result = in_transaction(self._con, work)
         except duckdb.Error as exc:
             raise EngineError(
                 f"the load failed in the workspace ({exc})", file=read.source
