@@ -9,7 +9,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from leaderlens.attention.lift import event_lifts
+from leaderlens.attention.lift import event_lifts, two_sided_p
 from leaderlens.errors import BadInputError, MissingDataError
 
 LABELS = pd.date_range("2023-01-02", periods=400, freq="D", tz="UTC")
@@ -122,3 +122,11 @@ def test_overlaps_count_other_events_only_when_the_window_starts_before_day_0() 
     # Direct count: another event's day 0 in (t0, t0 + 5].
     direct = [any(t0 < o <= t0 + 5 for o in events if o != t0) for t0 in events]
     assert res.overlaps.tolist() == direct == [True, False, False]
+
+
+def test_p_values_of_many_events_match_scipy() -> None:
+    """Past 20,000 events the p-values are computed in two halves on two threads."""
+    rng = np.random.default_rng(8)
+    t = rng.standard_t(5, 50_001) * 3
+    dof = rng.integers(3, 200, t.size)
+    np.testing.assert_allclose(two_sided_p(dof, t), 2 * stats.t.sf(np.abs(t), dof), rtol=1e-12)
