@@ -166,17 +166,17 @@ def synthetic(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame, pd.DataFrame]:
     return bars_path, events_path, bars, events
 
 
+def synthetic_study(bars_path: Path, events_path: Path, engine: Engine, **kw: Any) -> Any:
+    """The market model on the synthetic bars, estimation [-60, -2], window [0, 1]."""
+    return parquet_event_study(
+        bars_path, events_path, market="MKT", engine=engine, estimation=(-60, -2), window=(0, 1),
+        **kw,
+    )  # fmt: skip
+
+
 def test_day0_is_the_first_bar_at_or_after_the_event(tmp_path: Path, engine: Engine):
     bars_path, events_path, bars, events = synthetic(tmp_path)
-    got = parquet_event_study(
-        bars_path,
-        events_path,
-        market="MKT",
-        engine=engine,
-        estimation=(-60, -2),
-        window=(0, 1),
-        tests="per-event",
-    ).events_frame()
+    got = synthetic_study(bars_path, events_path, engine, tests="per-event").events_frame()
     got = got.sort_values("time", kind="stable").reset_index(drop=True)
     expected = []
     for asset, time in events.sort_values("time", kind="stable").itertuples(index=False):
@@ -202,15 +202,7 @@ def test_driver_gets_per_event_rows_never_the_panel(
         {"asset": "A", "time": a_ts.iloc[rng.choice(np.arange(80, 398), 60, replace=False)]}
     )
     many.to_parquet(events_path, coerce_timestamps="us")
-    result = parquet_event_study(
-        bars_path,
-        events_path,
-        market="MKT",
-        engine=engine,
-        estimation=(-60, -2),
-        window=(0, 1),
-        n_bootstrap=0,
-    )
+    result = synthetic_study(bars_path, events_path, engine, n_bootstrap=0)
     sizes = query_sizes
     n, j = len(many), 59 + 2
     assert result.battery is not None and result.battery.n == n

@@ -98,19 +98,9 @@ class EngineLifts:
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per event: the events' columns and their lifts."""
-        ev = self.lifts
-        return self.events.assign(
-            car=ev.car,
-            lift=ev.lift,
-            level_lift=ev.level_lift,
-            car_se=ev.car_se,
-            t=ev.t,
-            p_value=ev.p_value,
-            n_estimation=ev.n_estimation,
-            valid=ev.valid,
-            overlaps=ev.overlaps,
-        )
+        """One row per event: the events' columns and their lifts (:meth:`EventLifts.to_frame`)."""
+        lifts = self.lifts.to_frame().drop(columns="event_index")
+        return pd.concat([self.events.reset_index(drop=True), lifts], axis=1)
 
 
 def _take(lifts: EventLifts, rows: np.ndarray) -> EventLifts:
