@@ -390,9 +390,13 @@ def lift_grid_sql(*, freq: str, seasonal: str) -> str:
 def lift_bounds_sql() -> str:
     """One row per series of ``ll_lift_grid``: its first and last buckets ``b_first``,
     ``b_last`` (the grid's ends), ``negative`` values and ``finite`` buckets."""
-    return f"""SELECT series, MIN(b) AS b_first, MAX(b) AS b_last, SUM(negative) AS negative,
-           COUNT(value) AS finite
-    FROM {GRID} GROUP BY series ORDER BY series"""
+    return grid_bounds(", SUM(negative) AS negative, COUNT(value) AS finite") + " ORDER BY series"
+
+
+def grid_bounds(extra: str = "") -> str:
+    """Each series' first and last bucket on ``ll_lift_grid`` (``b_first``, ``b_last``),
+    with the aggregates ``extra`` adds."""
+    return f"SELECT series, MIN(b) AS b_first, MAX(b) AS b_last{extra} FROM {GRID} GROUP BY series"
 
 
 def lift_reduce_sql(
@@ -471,8 +475,7 @@ def lift_reduce_sql(
                 f"AS c_{j}"
             )
     sep = ",\n               "
-    return f"""WITH bounds AS (
-        SELECT series, MIN(b) AS b_first, MAX(b) AS b_last FROM {GRID} GROUP BY series),
+    return f"""WITH bounds AS ({grid_bounds()}),
     posts AS (
         SELECT x.*, {bucket_sql("te", freq)} AS b0
         FROM (SELECT series, {t} AS te{id_in} FROM {EVENTS}

@@ -381,8 +381,7 @@ def parse_times(
     wall_us = clock.wall.view(np.int64)
     usable = wall_us if good.all() else wall_us[good]  # (a mask would copy every time)
     # (The first time settles intraday files without a pass over all of them.)
-    midnight = bool(usable.size) and bool(usable[0] % DAY_US == 0)
-    midnight = midnight and bool(np.all(usable % DAY_US == 0))
+    midnight = bool(usable.size and usable[0] % DAY_US == 0 and np.all(usable % DAY_US == 0))
     step = modal_step(usable)
     dates_like = midnight or step == DAY_US
     if freq == "1d" and not dates_like and step is not None:

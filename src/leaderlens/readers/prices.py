@@ -270,14 +270,15 @@ def _canonical(
     ``values`` are arrays this reader made (never views of a caller's frame), so the frame
     takes them without copying; each column gets its own array.
     """
-    columns = {
-        key: values[key]
-        if key in values
-        else values["close"].copy()  # the file has no adjusted close: adj_close = close
-        if key == "adj_close"
-        else np.full(rows.size, np.nan)
-        for key in VALUE_FIELDS
-    }
+
+    def column(key: str) -> np.ndarray:
+        if key in values:
+            return values[key]
+        if key == "adj_close":  # the file has no adjusted close: adj_close = close
+            return values["close"].copy()
+        return np.full(rows.size, np.nan)
+
+    columns = {key: column(key) for key in VALUE_FIELDS}
     frame = pd.DataFrame({"ts": ts, **columns}, index=rows, copy=False)
     return frame[list(COLUMNS["prices"])]
 

@@ -112,7 +112,7 @@ def parquet_event_study(
     )
     eng.materialize(rel.DAY0, rel.day0_sql())
     got = eng.query(rel.reduce_sql(estimation=settings.estimation, window=settings.window))
-    merged = np.nan_to_num(as_floats(got["n_posts"]), nan=1) > 1
+    merged = np.asarray(got["n_posts"], dtype=np.int64) > 1
     members = eng.query(rel.members_sql()) if merged.any() else None
     reduced, frame = reduced_table(got, settings, members)
     abn, params = finish_from_sums(model, reduced, settings.window[0], settings.min_estimation)
@@ -238,7 +238,7 @@ def reduced_table(
             "label": asset,
             "time": pd.to_datetime(te, utc=True),
             "k0": k0,
-            "n_statements": np.nan_to_num(as_floats(got["n_posts"]), nan=1).astype(np.int64),
+            "n_statements": np.asarray(got["n_posts"], dtype=np.int64),
             "overlaps": overlapping(asset, k0, settings.window),
             "aligned": "first bar at or after the event",
             "gap_hours": np.where(k0 >= 0, (day0 - te) / 3.6e12, np.nan),
