@@ -2,20 +2,27 @@
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The install is redone only when the project's declared dependencies change.
+# The install is redone only when the project's declared dependencies or the lock change.
 STAMP := $(VENV)/.installed
+# uv installs the exact versions in uv.lock (every dependency, direct and transitive, with hashes).
+UV_VERSION := 0.13.10
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 
-.PHONY: all env java demo test lint typecheck unit bench clean
+.PHONY: all env lock java demo test lint typecheck unit bench clean
 
 all: test
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --extra dev --python $(BIN)/python --quiet
 	@touch $(STAMP)
 
 env: $(STAMP)
+
+# Refresh the lock to the newest versions pyproject.toml allows, then run `make test`.
+lock: $(STAMP)
+	$(UV) lock --upgrade --python $(BIN)/python
 
 demo: $(STAMP)
 	@mkdir -p demo-out
