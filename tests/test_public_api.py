@@ -113,3 +113,23 @@ def test_version_follows_the_changelog() -> None:
 
     changelog = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text()
     assert f"## {leaderlens.__version__}" in changelog
+
+
+def test_lazy_names_are_the_names_type_checkers_see() -> None:
+    """``import leaderlens`` loads a public name's module on first use; the ``TYPE_CHECKING``
+    imports tell type checkers the same name and module."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(leaderlens))
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    )
+    seen = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert seen == leaderlens._LAZY
+    assert set(dir(leaderlens)) >= PUBLIC

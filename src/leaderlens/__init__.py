@@ -9,37 +9,10 @@ Import everything from here::
         print(ws.summary().leaders)
 """
 
-from leaderlens.attention import (
-    AmplificationResult,
-    AttentionSeries,
-    BrandVoice,
-    EngineLifts,
-    EventLifts,
-    LaggedLifts,
-    LeadLag,
-    LiftResult,
-    Playbook,
-    ShareOfVoice,
-    SideLift,
-    Spikes,
-    amplification,
-    attention_lift,
-    attention_series,
-    brand_lead_lag,
-    brand_share_of_voice,
-    brand_spikes,
-    detect_spikes,
-    event_lifts,
-    lagged_lifts,
-    lead_lag,
-    lifts_on,
-    mention_buckets,
-    net_sentiment,
-    playbook,
-    share_of_voice,
-    share_of_voice_on,
-)
-from leaderlens.demo import DemoWorld, build_demo, generate_world
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from leaderlens.errors import (
     BadInputError,
     ConflictError,
@@ -47,62 +20,287 @@ from leaderlens.errors import (
     LeaderlensError,
     MissingDataError,
 )
-from leaderlens.fetchers import (
-    FetchReport,
-    fetch_attention,
-    fetch_crypto,
-    fetch_posts,
-    fetch_prices,
-)
-from leaderlens.preflight import (
-    Backtest,
-    FiredAlerts,
-    Preflight,
-    RuleSet,
-    alert_rules,
-    alerts_for_load,
-    list_alerts,
-    preflight_backtest,
-    read_alert_rules,
-    remove_alert_rules,
-    set_alert_rules,
-)
-from leaderlens.readers.attention import read_attention
-from leaderlens.readers.base import ReadResult, Reject
-from leaderlens.readers.mentions import read_mentions
-from leaderlens.readers.prices import read_prices
-from leaderlens.readers.statements import read_statements
-from leaderlens.risk import (
-    AlertRules,
-    Dependence,
-    Foundations,
-    KeyPersonStudy,
-    LeaderComparison,
-    NegativeRadar,
-    SilenceContrast,
-    VolatilityShare,
-    compare_leaders,
-    evaluate_alerts,
-    foundations_scorecard,
-    key_person_dependence,
-    key_person_study,
-    leader_volatility,
-    negative_radar,
-    variance_share,
-)
 from leaderlens.settings import Settings
-from leaderlens.store.summary import WorkspaceSummary
-from leaderlens.store.workspace import LoadReport, Workspace
-from leaderlens.study.event_study import StudySettings, event_study
-from leaderlens.study.scale import parquet_event_study
-from leaderlens.study.study_result import EventStudyResult
-from leaderlens.text.annotate import AnnotateReport, annotate_workspace, annotated
-from leaderlens.text.language import detect_languages
-from leaderlens.text.persona import Persona, compare_personas, persona
-from leaderlens.text.sentiment import score_sentiment
-from leaderlens.text.topics import load_taxonomy, tag_topics
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from leaderlens.attention import (
+        AmplificationResult,
+        AttentionSeries,
+        BrandVoice,
+        EngineLifts,
+        EventLifts,
+        LaggedLifts,
+        LeadLag,
+        LiftResult,
+        Playbook,
+        ShareOfVoice,
+        SideLift,
+        Spikes,
+        amplification,
+        attention_lift,
+        attention_series,
+        brand_lead_lag,
+        brand_share_of_voice,
+        brand_spikes,
+        detect_spikes,
+        event_lifts,
+        lagged_lifts,
+        lead_lag,
+        lifts_on,
+        mention_buckets,
+        net_sentiment,
+        playbook,
+        share_of_voice,
+        share_of_voice_on,
+    )
+    from leaderlens.demo import (
+        DemoWorld,
+        build_demo,
+        generate_world,
+    )
+    from leaderlens.fetchers import (
+        FetchReport,
+        fetch_attention,
+        fetch_crypto,
+        fetch_posts,
+        fetch_prices,
+    )
+    from leaderlens.preflight import (
+        Backtest,
+        FiredAlerts,
+        Preflight,
+        RuleSet,
+        alert_rules,
+        alerts_for_load,
+        list_alerts,
+        preflight_backtest,
+        read_alert_rules,
+        remove_alert_rules,
+        set_alert_rules,
+    )
+    from leaderlens.readers.attention import read_attention
+    from leaderlens.readers.base import (
+        ReadResult,
+        Reject,
+    )
+    from leaderlens.readers.mentions import read_mentions
+    from leaderlens.readers.prices import read_prices
+    from leaderlens.readers.statements import read_statements
+    from leaderlens.risk import (
+        AlertRules,
+        Dependence,
+        Foundations,
+        KeyPersonStudy,
+        LeaderComparison,
+        NegativeRadar,
+        SilenceContrast,
+        VolatilityShare,
+        compare_leaders,
+        evaluate_alerts,
+        foundations_scorecard,
+        key_person_dependence,
+        key_person_study,
+        leader_volatility,
+        negative_radar,
+        variance_share,
+    )
+    from leaderlens.store.summary import WorkspaceSummary
+    from leaderlens.store.workspace import (
+        LoadReport,
+        Workspace,
+    )
+    from leaderlens.study.event_study import (
+        StudySettings,
+        event_study,
+    )
+    from leaderlens.study.scale import parquet_event_study
+    from leaderlens.study.study_result import EventStudyResult
+    from leaderlens.text.annotate import (
+        AnnotateReport,
+        annotate_workspace,
+        annotated,
+    )
+    from leaderlens.text.language import detect_languages
+    from leaderlens.text.persona import (
+        Persona,
+        compare_personas,
+        persona,
+    )
+    from leaderlens.text.sentiment import score_sentiment
+    from leaderlens.text.topics import (
+        load_taxonomy,
+        tag_topics,
+    )
+
+    __version__: str
+
+# Where each public name lives. ``import leaderlens`` stays cheap: a name's module (and the
+# pandas, scipy, statsmodels or plotly behind it) is imported the first time the name is used
+# (PEP 562). The ``TYPE_CHECKING`` imports above say the same to type checkers;
+# tests/test_public_api.py keeps the two in step.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "AmplificationResult",
+            "AttentionSeries",
+            "BrandVoice",
+            "EngineLifts",
+            "EventLifts",
+            "LaggedLifts",
+            "LeadLag",
+            "LiftResult",
+            "Playbook",
+            "ShareOfVoice",
+            "SideLift",
+            "Spikes",
+            "amplification",
+            "attention_lift",
+            "attention_series",
+            "brand_lead_lag",
+            "brand_share_of_voice",
+            "brand_spikes",
+            "detect_spikes",
+            "event_lifts",
+            "lagged_lifts",
+            "lead_lag",
+            "lifts_on",
+            "mention_buckets",
+            "net_sentiment",
+            "playbook",
+            "share_of_voice",
+            "share_of_voice_on",
+        ),
+        "leaderlens.attention",
+    ),
+    **dict.fromkeys(
+        (
+            "DemoWorld",
+            "build_demo",
+            "generate_world",
+        ),
+        "leaderlens.demo",
+    ),
+    **dict.fromkeys(
+        (
+            "FetchReport",
+            "fetch_attention",
+            "fetch_crypto",
+            "fetch_posts",
+            "fetch_prices",
+        ),
+        "leaderlens.fetchers",
+    ),
+    **dict.fromkeys(
+        (
+            "Backtest",
+            "FiredAlerts",
+            "Preflight",
+            "RuleSet",
+            "alert_rules",
+            "alerts_for_load",
+            "list_alerts",
+            "preflight_backtest",
+            "read_alert_rules",
+            "remove_alert_rules",
+            "set_alert_rules",
+        ),
+        "leaderlens.preflight",
+    ),
+    "read_attention": "leaderlens.readers.attention",
+    **dict.fromkeys(
+        (
+            "ReadResult",
+            "Reject",
+        ),
+        "leaderlens.readers.base",
+    ),
+    "read_mentions": "leaderlens.readers.mentions",
+    "read_prices": "leaderlens.readers.prices",
+    "read_statements": "leaderlens.readers.statements",
+    **dict.fromkeys(
+        (
+            "AlertRules",
+            "Dependence",
+            "Foundations",
+            "KeyPersonStudy",
+            "LeaderComparison",
+            "NegativeRadar",
+            "SilenceContrast",
+            "VolatilityShare",
+            "compare_leaders",
+            "evaluate_alerts",
+            "foundations_scorecard",
+            "key_person_dependence",
+            "key_person_study",
+            "leader_volatility",
+            "negative_radar",
+            "variance_share",
+        ),
+        "leaderlens.risk",
+    ),
+    "WorkspaceSummary": "leaderlens.store.summary",
+    **dict.fromkeys(
+        (
+            "LoadReport",
+            "Workspace",
+        ),
+        "leaderlens.store.workspace",
+    ),
+    **dict.fromkeys(
+        (
+            "StudySettings",
+            "event_study",
+        ),
+        "leaderlens.study.event_study",
+    ),
+    "parquet_event_study": "leaderlens.study.scale",
+    "EventStudyResult": "leaderlens.study.study_result",
+    **dict.fromkeys(
+        (
+            "AnnotateReport",
+            "annotate_workspace",
+            "annotated",
+        ),
+        "leaderlens.text.annotate",
+    ),
+    "detect_languages": "leaderlens.text.language",
+    **dict.fromkeys(
+        (
+            "Persona",
+            "compare_personas",
+            "persona",
+        ),
+        "leaderlens.text.persona",
+    ),
+    "score_sentiment": "leaderlens.text.sentiment",
+    **dict.fromkeys(
+        (
+            "load_taxonomy",
+            "tag_topics",
+        ),
+        "leaderlens.text.topics",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value: Any = version("leaderlens")
+    elif name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name]), name)
+    else:
+        raise AttributeError(f"module 'leaderlens' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "AlertRules",

@@ -11,7 +11,6 @@ import typer
 
 from leaderlens.cli.shared import JsonOpt, SparkMasterOpt, WorkspaceOpt, out, run, write_json
 from leaderlens.errors import BadInputError
-from leaderlens.jsonsafe import plain
 
 attention_app = typer.Typer(
     help="Brand attention: lift, amplification, share of voice, spikes, lead-lag, playbook.",
@@ -115,6 +114,7 @@ def lift(
 
     def on_engine() -> None:
         from leaderlens.attention.engine_lifts import lifts_on
+        from leaderlens.jsonsafe import plain
 
         workspace_options = {
             "--brand": brand is not None,

@@ -35,12 +35,15 @@ from leaderlens.cli.shared import (
 )
 from leaderlens.cli.study import study
 
+# Plain help (rich_markup_mode=None): typer's rich help formatter pulls in markdown, pygments
+# and tracebacks, which would double the time ``leaderlens --help`` takes to answer.
 app = typer.Typer(
     name="leaderlens",
     help="Measure how a leader's own voice amplifies, or damages, the company's brand.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 ingest_app = typer.Typer(help="Load files you hold into the workspace.", no_args_is_help=True)
 add_app = typer.Typer(help="Declare leaders, brands and assets.", no_args_is_help=True)
@@ -56,6 +59,26 @@ app.command("compare")(compare)
 app.command("preflight")(preflight)
 app.command("annotate")(text_cli.annotate)
 app.command("persona")(text_cli.persona)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        out.print(f"leaderlens {version('leaderlens')}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The options of ``leaderlens`` itself (the help text is the app's)."""
 
 
 def _open(workspace: Path | None) -> Any:
