@@ -65,7 +65,7 @@ def _print_version(wanted: bool) -> None:
     if wanted:
         from importlib.metadata import version
 
-        out.print(f"leaderlens {version('leaderlens')}", markup=False)
+        typer.echo(f"leaderlens {version('leaderlens')}")
         raise typer.Exit()
 
 
