@@ -19,13 +19,16 @@ from leaderlens.cli.preflight import preflight, print_fired
 from leaderlens.cli.report import report, serve
 from leaderlens.cli.risk import risk_app
 from leaderlens.cli.shared import (
+    AttentionFormatOpt,
     BadRowsOpt,
     ConflictOpt,
     EncodingOpt,
     FileArg,
-    FormatOpt,
     JsonOpt,
+    MentionFormatOpt,
+    PriceFormatOpt,
     RejectsOpt,
+    StatementFormatOpt,
     TzOpt,
     WorkspaceOpt,
     err,
@@ -34,6 +37,7 @@ from leaderlens.cli.shared import (
     write_json,
 )
 from leaderlens.cli.study import study
+from leaderlens.options import Channel, PriceFreq
 
 # Plain help (rich_markup_mode=None): typer's rich help formatter pulls in markdown, pygments
 # and tracebacks, which would double the time ``leaderlens --help`` takes to answer.
@@ -120,13 +124,13 @@ def ingest_prices(
         typer.Option("--calendar", help="XNYS, XHKG, ... or 24/7 (needed once per new asset)."),
     ] = None,
     freq: Annotated[
-        str | None, typer.Option("--freq", help="1d, 1h or 1m (default: detect).")
+        PriceFreq | None, typer.Option("--freq", help="Bar frequency (default: detect).")
     ] = None,
     benchmark: Annotated[
         str | None, typer.Option("--benchmark", help="The asset's benchmark asset id.")
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: PriceFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -166,15 +170,14 @@ def ingest_statements(
     file: FileArg,
     leader: Annotated[str, typer.Option("--leader", help="Leader id, e.g. musk.")],
     channel: Annotated[
-        str | None,
-        typer.Option("--channel", help="Channel when the file has none (x, weibo, ...)."),
+        Channel | None, typer.Option("--channel", help="Channel when the file has none.")
     ] = None,
     column: Annotated[
         list[str] | None,
         typer.Option("--column", help="Map a field to the file's column: ts=created_at (repeat)."),
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: StatementFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -207,14 +210,14 @@ def ingest_brand_posts(
     file: FileArg,
     brand: Annotated[str, typer.Option("--brand", help="Brand id.")],
     channel: Annotated[
-        str | None, typer.Option("--channel", help="Channel when the file has none.")
+        Channel | None, typer.Option("--channel", help="Channel when the file has none.")
     ] = None,
     column: Annotated[
         list[str] | None,
         typer.Option("--column", help="Map a field to the file's column: ts=created_at (repeat)."),
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: StatementFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -253,7 +256,7 @@ def ingest_attention(
         str | None, typer.Option("--value-column", help="Which column holds the values.")
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: AttentionFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -293,7 +296,7 @@ def ingest_mentions(
         typer.Option("--column", help="Map a field to the file's column: text=body (repeat)."),
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: MentionFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,

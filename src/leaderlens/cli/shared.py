@@ -12,6 +12,14 @@ import typer
 from rich.console import Console
 
 from leaderlens.errors import LeaderlensError
+from leaderlens.options import (
+    AttentionFormat,
+    MentionFormat,
+    OnBadRows,
+    OnConflict,
+    PriceFormat,
+    StatementFormat,
+)
 
 # Piped output (CI logs, files) gets a readable width instead of rich's 80 columns.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
@@ -31,12 +39,16 @@ JsonOpt = Annotated[
 SparkMasterOpt = Annotated[
     str | None, typer.Option("--spark-master", help="Spark master URL (default: local[*]).")
 ]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="Input format (default: detect).")]
+_FORMAT_HELP = "Input format (default: detect)."
+PriceFormatOpt = Annotated[PriceFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
+StatementFormatOpt = Annotated[StatementFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
+AttentionFormatOpt = Annotated[AttentionFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
+MentionFormatOpt = Annotated[MentionFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
 TzOpt = Annotated[
     str | None, typer.Option("--tz", help="Time zone of times without a UTC offset (IANA name).")
 ]
 BadRowsOpt = Annotated[
-    str,
+    OnBadRows,
     typer.Option(
         "--on-bad-rows",
         help="error: refuse the file at the first bad row; skip: load the rest and list the "
@@ -44,7 +56,7 @@ BadRowsOpt = Annotated[
     ),
 ]
 ConflictOpt = Annotated[
-    str,
+    OnConflict,
     typer.Option(
         "--on-conflict",
         help="When a stored key arrives with other values: error, keep (stored) or replace.",
