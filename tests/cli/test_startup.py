@@ -79,6 +79,8 @@ def test_help_add_and_ls_load_nothing_heavy(tmp_path: Path) -> None:
     new = json.loads(_run(CLI_THEN_MODULES, json.dumps(commands)))
     heavy = {what: _loaded(modules, HEAVY) for what, modules in new.items()}
     assert heavy == {what: [] for what in new}
+    # nor does the help need rich (its consoles are made when a command first prints)
+    assert _loaded([*new["start"], *new["--help"]], ("rich",)) == []
     # the commands did run: the workspace was opened (and not before it was needed)
     assert "leaderlens.store.workspace" in new["add leader musk --name Elon Musk -w " + workspace]
 
