@@ -115,21 +115,19 @@ def test_version_follows_the_changelog() -> None:
     assert f"## {leaderlens.__version__}" in changelog
 
 
-def test_lazy_names_are_the_names_type_checkers_see() -> None:
-    """``import leaderlens`` loads a public name's module on first use; the ``TYPE_CHECKING``
-    imports tell type checkers the same name and module."""
-    import ast
-    import inspect
+def test_dir_lists_the_public_names_before_they_are_loaded() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    tree = ast.parse(inspect.getsource(leaderlens))
-    block = next(
-        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    code = "import json, leaderlens; print(json.dumps(dir(leaderlens)))"
+    src = str(Path(leaderlens.__file__).parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": src},
     )
-    seen = {
-        alias.name: node.module
-        for node in block.body
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    }
-    assert seen == leaderlens._LAZY
-    assert set(dir(leaderlens)) >= PUBLIC
+    assert set(json.loads(done.stdout)) >= PUBLIC

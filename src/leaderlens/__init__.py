@@ -11,6 +11,8 @@ Import everything from here::
 
 from __future__ import annotations
 
+import sys
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from leaderlens.errors import (
@@ -134,153 +136,26 @@ if TYPE_CHECKING:
 
     __version__: str
 
-# Where each public name lives. ``import leaderlens`` stays cheap: a name's module (and the
-# pandas, scipy, statsmodels or plotly behind it) is imported the first time the name is used
-# (PEP 562). The ``TYPE_CHECKING`` imports above say the same to type checkers;
-# tests/test_public_api.py keeps the two in step.
-_LAZY: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "AmplificationResult",
-            "AttentionSeries",
-            "BrandVoice",
-            "EngineLifts",
-            "EventLifts",
-            "LaggedLifts",
-            "LeadLag",
-            "LiftResult",
-            "Playbook",
-            "ShareOfVoice",
-            "SideLift",
-            "Spikes",
-            "amplification",
-            "attention_lift",
-            "attention_series",
-            "brand_lead_lag",
-            "brand_share_of_voice",
-            "brand_spikes",
-            "detect_spikes",
-            "event_lifts",
-            "lagged_lifts",
-            "lead_lag",
-            "lifts_on",
-            "mention_buckets",
-            "net_sentiment",
-            "playbook",
-            "share_of_voice",
-            "share_of_voice_on",
-        ),
-        "leaderlens.attention",
-    ),
-    **dict.fromkeys(
-        (
-            "DemoWorld",
-            "build_demo",
-            "generate_world",
-        ),
-        "leaderlens.demo",
-    ),
-    **dict.fromkeys(
-        (
-            "FetchReport",
-            "fetch_attention",
-            "fetch_crypto",
-            "fetch_posts",
-            "fetch_prices",
-        ),
-        "leaderlens.fetchers",
-    ),
-    **dict.fromkeys(
-        (
-            "Backtest",
-            "FiredAlerts",
-            "Preflight",
-            "RuleSet",
-            "alert_rules",
-            "alerts_for_load",
-            "list_alerts",
-            "preflight_backtest",
-            "read_alert_rules",
-            "remove_alert_rules",
-            "set_alert_rules",
-        ),
-        "leaderlens.preflight",
-    ),
-    "read_attention": "leaderlens.readers.attention",
-    **dict.fromkeys(
-        (
-            "ReadResult",
-            "Reject",
-        ),
-        "leaderlens.readers.base",
-    ),
-    "read_mentions": "leaderlens.readers.mentions",
-    "read_prices": "leaderlens.readers.prices",
-    "read_statements": "leaderlens.readers.statements",
-    **dict.fromkeys(
-        (
-            "AlertRules",
-            "Dependence",
-            "Foundations",
-            "KeyPersonStudy",
-            "LeaderComparison",
-            "NegativeRadar",
-            "SilenceContrast",
-            "VolatilityShare",
-            "compare_leaders",
-            "evaluate_alerts",
-            "foundations_scorecard",
-            "key_person_dependence",
-            "key_person_study",
-            "leader_volatility",
-            "negative_radar",
-            "variance_share",
-        ),
-        "leaderlens.risk",
-    ),
-    "WorkspaceSummary": "leaderlens.store.summary",
-    **dict.fromkeys(
-        (
-            "LoadReport",
-            "Workspace",
-        ),
-        "leaderlens.store.workspace",
-    ),
-    **dict.fromkeys(
-        (
-            "StudySettings",
-            "event_study",
-        ),
-        "leaderlens.study.event_study",
-    ),
-    "parquet_event_study": "leaderlens.study.scale",
-    "EventStudyResult": "leaderlens.study.study_result",
-    **dict.fromkeys(
-        (
-            "AnnotateReport",
-            "annotate_workspace",
-            "annotated",
-        ),
-        "leaderlens.text.annotate",
-    ),
-    "detect_languages": "leaderlens.text.language",
-    **dict.fromkeys(
-        (
-            "Persona",
-            "compare_personas",
-            "persona",
-        ),
-        "leaderlens.text.persona",
-    ),
-    "score_sentiment": "leaderlens.text.sentiment",
-    **dict.fromkeys(
-        (
-            "load_taxonomy",
-            "tag_topics",
-        ),
-        "leaderlens.text.topics",
-    ),
-}
+
+# ``import leaderlens`` stays cheap: a public name's module (and the pandas, scipy, statsmodels
+# or plotly behind it) is imported the first time the name is used (PEP 562). Which module holds
+# which name is read from the ``TYPE_CHECKING`` imports above, so that type checkers and the
+# runtime share one list (as scientific Python's lazy_loader, SPEC 1, reads a stub file).
+@cache
+def _lazy_modules() -> dict[str, str]:
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    )
+    return {
+        alias.asname or alias.name: str(node.module)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
 
 
 def __getattr__(name: str) -> Any:
@@ -288,10 +163,10 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version
 
         value: Any = version("leaderlens")
-    elif name in _LAZY:
+    elif not name.startswith("__") and name in _lazy_modules():
         from importlib import import_module
 
-        value = getattr(import_module(_LAZY[name]), name)
+        value = getattr(import_module(_lazy_modules()[name]), name)
     else:
         raise AttributeError(f"module 'leaderlens' has no attribute {name!r}")
     globals()[name] = value  # later look-ups skip this function
