@@ -7,6 +7,8 @@ Targets (issue "A fresh machine"): ``leaderlens --help`` within 0.3 s of a bare
 measured beside them. The commands run round-robin, so that a change in the machine's load
 touches every command alike; each row gives the median wall time and the median CPU time (user
 + system) of the child process, and the difference of the medians from the bare interpreter.
+On a machine busier than its cores, wall time grows with the CPU a command needs (the header
+prints the load average): the CPU column says what the command itself costs.
 
     python bench/startup.py                 # 9 rounds
     python bench/startup.py --rounds 21
@@ -81,7 +83,11 @@ def main() -> None:
     wall = {name: statistics.median(w for w, _ in r) for name, r in runs.items()}
     cpu = {name: statistics.median(c for _, c in r) for name, r in runs.items()}
     bare = "python -c pass"
-    print(f"{args.rounds} rounds, medians; python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"{args.rounds} rounds, medians; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load average {load}"
+    )
     print(f"{'command':<22} {'wall s':>7} {'cpu s':>7} {'wall - bare':>12}  target")
     for name in commands:
         extra = wall[name] - wall[bare]
