@@ -117,6 +117,7 @@ def test_version_follows_the_changelog() -> None:
 
 def test_dir_lists_the_public_names_before_they_are_loaded() -> None:
     import json
+    import os
     import subprocess
     import sys
     from pathlib import Path
@@ -128,6 +129,6 @@ def test_dir_lists_the_public_names_before_they_are_loaded() -> None:
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": src},
+        env={**os.environ, "PYTHONPATH": src},
     )
     assert set(json.loads(done.stdout)) >= PUBLIC

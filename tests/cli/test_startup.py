@@ -47,7 +47,7 @@ print(json.dumps(new))
 def _run(code: str, *args: str) -> str:
     """The last line ``code`` printed, run in a fresh interpreter on this checkout's package."""
     src = str(Path(leaderlens.__file__).parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "PYTHONPATH": src}
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
     )
