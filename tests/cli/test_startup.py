@@ -1,6 +1,6 @@
 """The command line answers at once: ``import leaderlens`` and the everyday commands (``--help``,
 ``add``, ``ls``) never import the heavy stacks (scipy, statsmodels, plotly, Spark, the web
-server, embeddings) nor the demo world. Each check runs in a fresh interpreter, where
+server, embeddings) nor the demo world. The checks run in fresh interpreters, where
 ``sys.modules`` shows exactly what a start-up loaded; the timing lives in bench/startup.py."""
 
 from __future__ import annotations
