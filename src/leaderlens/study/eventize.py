@@ -52,7 +52,8 @@ class Computed:
         calendar_index: (S, T) calendar position of each estimation bar (None when the path
         keeps no estimation residuals). placebo: the placebo test when it was run.
         members: the statement ids of each event when ``events`` leaves them out (column
-        ``statement_ids`` otherwise).
+        ``statement_ids`` otherwise). extra_tests: tests of the measure that join the battery
+        (:func:`leaderlens.study.measures.for_measure`).
     """
 
     events: pd.DataFrame
@@ -65,6 +66,7 @@ class Computed:
     calendar_index: np.ndarray | None
     placebo: TestResult | None
     members: StatementMembers | None = None
+    extra_tests: tuple[TestResult, ...] = ()
 
 
 def param_names(model: str, n_factors: int = 0) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ import pandas as pd
 from leaderlens.study.abnormal import AveragePath
 from leaderlens.study.battery import Battery
 from leaderlens.study.eventize import StatementMembers
+from leaderlens.study.fdr import Discoveries, discoveries, with_q_values
 from leaderlens.study.result import TestResult
 
 if TYPE_CHECKING:
@@ -106,7 +107,13 @@ class EventStudyResult:
             out[f"ar_t[{rel}]"] = self.ar_t[:, j]
         for j, rel in enumerate(self.relative_bars):
             out[f"r[{rel}]"] = self.returns[:, j]
-        return out
+        return with_q_values(out, ("car_p",))
+
+    @property
+    def discoveries(self) -> Discoveries:
+        """Events whose CAR p-value is at most ``settings.fdr`` (raw) and FDR discoveries at
+        that rate (``settings.fdr_method``)."""
+        return discoveries(self.table["car_p"], self.settings.fdr, self.settings.fdr_method)
 
     def aggregate_frame(self) -> pd.DataFrame:
         """AAR and CAAR by relative bar, with the number of events N_t behind each."""
@@ -148,7 +155,7 @@ class EventStudyResult:
         b = self.battery
         lines = [
             f"Event study: {s.events_from} on {s.asset or 'per-event assets'} "
-            f"({s.freq} bars, {s.returns} returns)",
+            f"({s.freq} bars, {s.returns} returns{_measure_words(s)})",
             f"  model {s.model}, estimation {list(s.estimation)}, window {list(s.window)}, "
             f"min estimation bars {s.min_estimation}, {s.convention} variance convention",
             f"  events {len(self.table)}: studied {self.n_studied}, "
@@ -173,6 +180,7 @@ class EventStudyResult:
                     f"  {row['test'][:43]:<44}{row['statistic']:>11.4f}{row['p_value']:>10.4f}"
                     f"  {row['distribution']}"
                 )
+        lines.append(f"  per-event CAR tests: {self.discoveries.summary()}")
         lines += self._event_lines()
         if self.groups is not None:
             lines.append(f"  by {self.groups.by}:")
@@ -240,6 +248,8 @@ class EventStudyResult:
                     "car": _num(row.car),
                     "car_t": _num(row.car_t),
                     "car_p": _num(row.car_p),
+                    "car_q_bh": _num(row.car_q_bh),
+                    "car_q_by": _num(row.car_q_by),
                     "excluded": excluded,
                 }
             )
@@ -273,6 +283,7 @@ class EventStudyResult:
                 "low": b.bootstrap.low,
                 "high": b.bootstrap.high,
             }
+        aggregate["discoveries"] = self.discoveries.to_dict()
         if b is not None:
             aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
         out: dict[str, Any] = {
@@ -328,7 +339,7 @@ class EventStudyResult:
         fig.update_layout(
             title=html.escape(f"CAAR, {self.settings.model} model (band: ±{z:.2f} SE)"),
             xaxis_title="bar relative to day 0",
-            yaxis_title=f"CAAR ({self.settings.returns} returns)",
+            yaxis_title=(f"CAAR ({self.settings.returns} returns{_measure_words(self.settings)})"),
             yaxis_tickformat=".2%",
             template="plotly_white",
         )
@@ -354,6 +365,14 @@ class EventStudyResult:
                 "n": n,
             }
         )
+
+
+def _measure_words(settings: StudySettings) -> str:
+    """``", measure volume"`` (or volatility, with its model) when the study is not of returns."""
+    if settings.measure == "returns":
+        return ""
+    model = f" ({settings.volatility_model})" if settings.measure == "volatility" else ""
+    return f"; measure {settings.measure}{model}"
 
 
 def _num(value: Any) -> float | None:
