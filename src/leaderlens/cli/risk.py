@@ -68,6 +68,16 @@ def radar(
     ] = None,
     max_car: Annotated[float, typer.Option("--max-car", help="Alert when CAR <= this.")] = -0.05,
     max_p: Annotated[float, typer.Option("--max-p", help="... and its p-value <= this.")] = 0.05,
+    max_q: Annotated[
+        float | None,
+        typer.Option("--max-q", help="... and its Benjamini-Hochberg q-value <= this."),
+    ] = None,
+    fdr: Annotated[
+        float, typer.Option("--fdr", help="False discovery rate the counts use.")
+    ] = 0.05,
+    fdr_method: Annotated[
+        str, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
+    ] = "bh",
     min_ratio: Annotated[
         float | None, typer.Option("--min-replies-per-like", help="Alert at this ratio.")
     ] = None,
@@ -89,18 +99,28 @@ def radar(
         rules = AlertRules(
             max_car=max_car,
             max_car_p=max_p,
+            max_car_q=max_q,
             min_replies_per_like=min_ratio,
             topics=tuple(t.strip() for t in topics.split(",") if t.strip()),
             max_sentiment=max_sentiment,
         )
         with _open(workspace) as ws:
-            result = negative_radar(ws, leader, asset, market_cap=market_cap, rules=rules)
+            result = negative_radar(
+                ws,
+                leader,
+                asset,
+                market_cap=market_cap,
+                rules=rules,
+                fdr=fdr,
+                fdr_method=fdr_method,
+            )
         out.print(result.summary(top=top), markup=False)
         write_json(
             json_path,
             {
                 "summary": result.summary(top=top),
                 "rules": rules.to_dict(),
+                "discoveries": result.discoveries.to_dict() if result.discoveries else None,
                 "value": _rows(result.value),
                 "controversy": _rows(result.controversy.head(max(top, 50))),
                 "alerts": _rows(result.alerts),

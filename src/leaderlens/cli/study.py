@@ -104,6 +104,25 @@ def study(
     tests: Annotated[
         str, typer.Option("--tests", help="all (the battery) or per-event (AR, CAR, t only).")
     ] = "all",
+    measure: Annotated[
+        str, typer.Option("--measure", help="returns, volume or volatility.")
+    ] = "returns",
+    volatility_model: Annotated[
+        str,
+        typer.Option(
+            "--volatility-model", help="Volatility against: estimation (window variance) or garch."
+        ),
+    ] = "estimation",
+    shares_outstanding: Annotated[
+        float | None,
+        typer.Option("--shares-outstanding", help="Volume as turnover of the asset (shares)."),
+    ] = None,
+    fdr: Annotated[
+        float, typer.Option("--fdr", help="False discovery rate of the per-event counts.")
+    ] = 0.05,
+    fdr_method: Annotated[
+        str, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
+    ] = "bh",
     activity: Annotated[
         bool,
         typer.Option("--activity", help="Also the activity regression (needs --leader)."),
@@ -183,6 +202,11 @@ def study(
                 n_placebo=placebo,
                 seed=seed,
                 tests=tests,
+                measure=measure,
+                volatility_model=volatility_model,
+                shares_outstanding=shares_outstanding,
+                fdr=fdr,
+                fdr_method=fdr_method,
             )
         out.print(result.summary(), markup=False)
         if regression is not None:

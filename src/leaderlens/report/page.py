@@ -323,6 +323,7 @@ def _risk(content: ReportContent) -> str:
             "car",
             "car_t",
             "car_p",
+            "car_q_bh",
             "value_at_stake",
             "controversial",
         ]
@@ -332,6 +333,8 @@ def _risk(content: ReportContent) -> str:
         controversy = radar.controversy.drop(columns=["url"], errors="ignore").head(10)
         parts.append(table(controversy, "risk-controversy-table"))
         parts.append(note(f"{len(radar.alerts)} statements or events raise an alert."))
+        if radar.discoveries is not None:
+            parts.append(note(f"CAR tests: {radar.discoveries.summary()}."))
     for found in risk.dependence:
         parts.append(f'<pre class="text">{esc(found.summary())}</pre>')
     parts.append(comparison_html(risk))
