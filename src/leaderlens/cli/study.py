@@ -152,6 +152,8 @@ def study(
         from leaderlens import Workspace
 
         if bars is not None or engine is not None:
+            if measure != "returns":
+                raise BadInputError("--bars / --engine studies returns only", field="measure")
             result = _engine_study()
             out.print(result.summary(), markup=False)
             if json_path is not None:

@@ -27,7 +27,7 @@ from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
 from leaderlens.study.eventize import Computed
 from leaderlens.study.grouping import group_difference
-from leaderlens.study.measures import for_measure, measure_notes
+from leaderlens.study.measures import for_measure, measure_notes, volatility_battery
 from leaderlens.study.running import cache_serves, compute_cached
 from leaderlens.study.settings import StudySettings, make_settings
 from leaderlens.study.study_result import EventStudyResult, GroupResult
@@ -257,8 +257,8 @@ def _assemble(
             n_bootstrap=settings.n_bootstrap,
             seed=settings.seed,
         )
-    if battery is not None and c.extra_tests:
-        battery = replace(battery, results=battery.results + c.extra_tests)
+    if battery is not None and settings.measure == "volatility":
+        battery = volatility_battery(battery, c.extra_tests)
     if settings.tests == "all" and c.benchmark is not None and settings.measure == "returns":
         pair = (c.returns, c.benchmark)
         if settings.returns == "log":

@@ -24,7 +24,9 @@ plots), so a volume or volatility study is a returns study with another ``y``:
     estimation-window abnormal returns and forecast ``t - e2`` bars past the window's last
     bar e2; ``E0[SAR^2] = 1`` and Var0(AV) = 2 (normal innovations).
 
-  Two tests join the battery: the variance ratio (sum over events and window bars of
+  The battery's tests that assume abnormal values symmetric about zero (the sign, generalized
+  sign, GRANK-T and Wilcoxon tests) are left out: AV is skewed (a scaled chi-square minus one)
+  and they over-reject under H0 (``bench/volume_volatility.py``). Two tests join the battery: the variance ratio (sum over events and window bars of
   ``AV + 1``, chi2(N L) under H0 with normal errors; upper tail) and the cross-sectional
   variance test of Boehmer, Musumeci & Poulsen (1991): ``(N - 1) s^2 / kappa`` with s^2 the
   cross-sectional variance of the standardized CARs and kappa their variance under H0,
@@ -33,7 +35,6 @@ plots), so a volume or volatility study is a returns study with another ``y``:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ from scipy import stats
 
 from leaderlens.errors import MissingDataError
 from leaderlens.study.abnormal import AbnormalReturns, cumulate
+from leaderlens.study.battery import Battery
 from leaderlens.study.result import TestResult
 
 if TYPE_CHECKING:
@@ -110,23 +112,43 @@ def for_measure(settings: StudySettings, c: Computed) -> Computed:
     The placebo test of returns does not apply to volatility and is dropped."""
     if settings.measure != "volatility":
         return c
-    window = (int(c.abn.bars[0]), int(c.abn.bars[-1]))
-    if settings.volatility_model == "garch":
-        vol, sar = garch_volatility(c.abn, settings.estimation[1])
+    vol, tests = abnormal_volatility(c.abn, settings.volatility_model, settings.estimation[1])
+    return replace(c, abn=vol, placebo=None, extra_tests=tests)
+
+
+SYMMETRIC_TESTS: tuple[str, ...] = ("sign test", "generalized sign", "GRANK", "Wilcoxon")
+
+
+def volatility_battery(battery: Battery, extra: tuple[TestResult, ...]) -> Battery:
+    """The battery on abnormal volatility: without the tests in :data:`SYMMETRIC_TESTS` (by
+    name prefix), with the variance tests ``extra`` appended."""
+    kept = tuple(t for t in battery.results if not t.name.startswith(SYMMETRIC_TESTS))
+    return replace(battery, results=kept + extra)
+
+
+def abnormal_volatility(
+    abn: AbnormalReturns, volatility_model: str, last_estimation_bar: int
+) -> tuple[AbnormalReturns, tuple[TestResult, ...]]:
+    """Abnormal volatility of the abnormal returns ``abn`` against ``volatility_model``
+    (``estimation`` or ``garch``; module docstring), and the variance ratio and
+    cross-sectional variance tests over the whole event window (none with < 2 events).
+    ``last_estimation_bar``: relative bar e2 that GARCH forecasts start from."""
+    if volatility_model == "garch":
+        vol, sar = garch_volatility(abn, last_estimation_bar)
         scar = sar.sum(axis=1) / np.sqrt(sar.shape[1])
         kappa = np.ones(len(vol.valid))
     else:
-        vol = estimation_volatility(c.abn)
-        scar = cumulate(c.abn).t
-        d = c.abn.dof.astype(float)
+        vol = estimation_volatility(abn)
+        scar = cumulate(abn).t
+        d = abn.dof.astype(float)
         kappa = d / (d - 2.0)
-    tests: tuple[TestResult, ...] = ()
-    if int(vol.valid.sum()) >= 2:
-        tests = (
-            variance_ratio_test(vol, window),
-            cross_sectional_variance_test(scar, kappa, vol.valid),
-        )
-    return replace(c, abn=vol, placebo=None, extra_tests=tests)
+    if int(vol.valid.sum()) < 2:
+        return vol, ()
+    window = (int(abn.bars[0]), int(abn.bars[-1]))
+    return vol, (
+        variance_ratio_test(vol, window),
+        cross_sectional_variance_test(scar, kappa, vol.valid),
+    )
 
 
 def _volatility(
@@ -205,9 +227,7 @@ def garch_variances(
         model = arch_model(
             GARCH_SCALE * residuals[i, ok], mean="Zero", vol="GARCH", p=1, q=1, rescale=False
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence is checked below
-            fit = model.fit(disp="off")
+        fit = model.fit(disp="off", show_warning=False)  # convergence is checked next
         if fit.convergence_flag != 0:
             continue
         forecast = fit.forecast(horizon=int(horizons.max()), reindex=False).variance
