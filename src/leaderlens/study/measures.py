@@ -26,8 +26,9 @@ plots), so a volume or volatility study is a returns study with another ``y``:
 
   The battery's tests that assume abnormal values symmetric about zero (the sign, generalized
   sign, GRANK-T and Wilcoxon tests) are left out: AV is skewed (a scaled chi-square minus one)
-  and they over-reject under H0 (``bench/volume_volatility.py``). Two tests join the battery: the variance ratio (sum over events and window bars of
-  ``AV + 1``, chi2(N L) under H0 with normal errors; upper tail) and the cross-sectional
+  and they over-reject under H0 (``bench/volume_volatility.py``). Two tests join the
+  battery: the variance ratio (the mean over events and window bars of ``AV + 1``, times N L
+  chi2(N L) under H0 with normal errors; upper tail) and the cross-sectional
   variance test of Boehmer, Musumeci & Poulsen (1991): ``(N - 1) s^2 / kappa`` with s^2 the
   cross-sectional variance of the standardized CARs and kappa their variance under H0,
   chi2(N - 1), upper tail.
