@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 TURNOVER_CONSTANT = 0.000255  # Campbell & Wasley (1996), turnover in percent
 GARCH_SCALE = 100.0  # arch fits best with variances between 1 and 1000: returns in percent
+GARCH_TOL = 1e-12  # the likelihood is flat where returns show little GARCH: fit it tightly
 NULL_VARIANCE = "the event window's variance equals the estimation window's"
 
 
@@ -228,7 +229,7 @@ def garch_variances(
         model = arch_model(
             GARCH_SCALE * residuals[i, ok], mean="Zero", vol="GARCH", p=1, q=1, rescale=False
         )
-        fit = model.fit(disp="off", show_warning=False)  # convergence is checked next
+        fit = model.fit(disp="off", show_warning=False, tol=GARCH_TOL)  # convergence: next
         if fit.convergence_flag != 0:
             continue
         forecast = fit.forecast(horizon=int(horizons.max()), reindex=False).variance
