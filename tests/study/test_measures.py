@@ -196,19 +196,8 @@ def test_abnormal_volatility_against_the_estimation_window(ws) -> None:
 
 
 def test_garch_volatility_equals_arch(ws) -> None:
-    w, _, _, moments = ws
-    few = moments.iloc[:6]
-    result = w.event_study(
-        events=few,
-        asset="A",
-        window=WINDOW,
-        estimation=EST,
-        min_estimation=MIN_EST,
-        n_bootstrap=0,
-        n_placebo=0,
-        measure="volatility",
-        volatility_model="garch",
-    )
+    few = ws[3].iloc[:6]
+    result = study(ws, events=few, measure="volatility", volatility_model="garch")
     want, _ = returns_witness(ws)
     got = per_event(result)
     horizons = np.arange(WINDOW[0], WINDOW[1] + 1) - EST[1]

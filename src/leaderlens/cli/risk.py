@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from leaderlens.cli.preflight import alerts_app
-from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.cli.shared import FdrMethodOpt, FdrOpt, JsonOpt, WorkspaceOpt, out, run, write_json
 
 risk_app = typer.Typer(
     help="Negative effects: value-destroying statements, leader-driven volatility, key-person "
@@ -72,12 +72,8 @@ def radar(
         float | None,
         typer.Option("--max-q", help="... and its Benjamini-Hochberg q-value <= this."),
     ] = None,
-    fdr: Annotated[
-        float, typer.Option("--fdr", help="False discovery rate the counts use.")
-    ] = 0.05,
-    fdr_method: Annotated[
-        str, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
-    ] = "bh",
+    fdr: FdrOpt = 0.05,
+    fdr_method: FdrMethodOpt = "bh",
     min_ratio: Annotated[
         float | None, typer.Option("--min-replies-per-like", help="Alert at this ratio.")
     ] = None,

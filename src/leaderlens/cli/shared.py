@@ -54,6 +54,12 @@ RejectsOpt = Annotated[
     Path | None,
     typer.Option("--rejects", help="Rejects file (default: ./<input name>.rejects.csv)."),
 ]
+FdrOpt = Annotated[
+    float, typer.Option("--fdr", help="False discovery rate of the per-event discovery counts.")
+]
+FdrMethodOpt = Annotated[
+    str, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
+]
 EncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the file.")]
 FileArg = Annotated[Path, typer.Argument(help="The file to load.", show_default=False)]
 

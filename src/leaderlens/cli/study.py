@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leaderlens.cli.shared import JsonOpt, SparkMasterOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.cli.shared import (
+    FdrMethodOpt,
+    FdrOpt,
+    JsonOpt,
+    SparkMasterOpt,
+    WorkspaceOpt,
+    out,
+    run,
+    write_json,
+)
 from leaderlens.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -117,12 +126,8 @@ def study(
         float | None,
         typer.Option("--shares-outstanding", help="Volume as turnover of the asset (shares)."),
     ] = None,
-    fdr: Annotated[
-        float, typer.Option("--fdr", help="False discovery rate of the per-event counts.")
-    ] = 0.05,
-    fdr_method: Annotated[
-        str, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
-    ] = "bh",
+    fdr: FdrOpt = 0.05,
+    fdr_method: FdrMethodOpt = "bh",
     activity: Annotated[
         bool,
         typer.Option("--activity", help="Also the activity regression (needs --leader)."),
