@@ -143,7 +143,7 @@ def abnormal_volatility(
         vol = estimation_volatility(abn)
         scar = cumulate(abn).t
         d = abn.dof.astype(float)
-        kappa = d / (d - 2.0)
+        kappa = np.divide(d, d - 2.0, out=np.full(d.size, np.nan), where=d > 2)  # t(d) variance
     if int(vol.valid.sum()) < 2:
         return vol, ()
     window = (int(abn.bars[0]), int(abn.bars[-1]))
