@@ -167,13 +167,14 @@ class EventStudyResult:
         ):
             lines.append(f"    excluded: {reason} ({count})")
         if b is not None:
+            unit = "%" if s.measure == "returns" else "f"  # log points and AV print plain
             ci = (
-                f", bootstrap {b.bootstrap.level:.0%} CI [{b.bootstrap.low:.4%}, "
-                f"{b.bootstrap.high:.4%}]"
+                f", bootstrap {b.bootstrap.level:.0%} CI [{b.bootstrap.low:.4{unit}}, "
+                f"{b.bootstrap.high:.4{unit}}]"
                 if b.bootstrap is not None
                 else ""
             )
-            lines.append(f"  CAAR{list(b.window)} = {b.caar:.4%} (N = {b.n}){ci}")
+            lines.append(f"  CAAR{list(b.window)} = {b.caar:.4{unit}} (N = {b.n}){ci}")
             lines.append(f"  {'test':<44}{'statistic':>11}{'p-value':>10}  distribution")
             for _, row in self.tests_frame().iterrows():
                 lines.append(
@@ -198,11 +199,13 @@ class EventStudyResult:
         studied = frame[frame["excluded"] == ""].sort_values("time")
         if studied.empty:
             return []
+        unit = "%" if self.settings.measure == "returns" else "f"
         lines = [f"  {'event':<42}{'day 0':>21}{'CAR':>10}{'t':>8}{'p':>8}"]
         for row in studied.head(limit).itertuples(index=False):
             label = " ".join(str(row.label).split())[:40]
             lines.append(
-                f"  {label:<42}{row.day0:>21}{row.car:>10.4%}{row.car_t:>8.2f}{row.car_p:>8.4f}"
+                f"  {label:<42}{row.day0:>21} {row.car:>9.4{unit}}{row.car_t:>8.2f}"
+                f"{row.car_p:>8.4f}"
             )
         if len(studied) > limit:
             lines.append(f"  ... {len(studied) - limit} more events (--json for all)")
