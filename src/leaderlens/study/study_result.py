@@ -343,7 +343,7 @@ class EventStudyResult:
             title=html.escape(f"CAAR, {self.settings.model} model (band: ±{z:.2f} SE)"),
             xaxis_title="bar relative to day 0",
             yaxis_title=(f"CAAR ({self.settings.returns} returns{_measure_words(self.settings)})"),
-            yaxis_tickformat=".2%",
+            yaxis_tickformat=".2%" if self.settings.measure == "returns" else ".2f",
             template="plotly_white",
         )
         return fig
