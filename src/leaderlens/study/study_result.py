@@ -221,7 +221,7 @@ class EventStudyResult:
         head = html.escape(self.summary().splitlines()[0])
         tests = self.tests_frame().to_html(index=False, escape=True, float_format="%.4f")
         events = self.events_frame()[
-            ["label", "time", "day0", "aligned", "car", "car_t", "car_p", "excluded"]
+            ["label", "time", "day0", "aligned", "car", "car_t", "car_p", "car_q_bh", "excluded"]
         ].to_html(index=False, escape=True, max_rows=20, float_format="%.4f")
         return f"<h4>{head}</h4>{tests}{events}"
 
