@@ -188,7 +188,11 @@ def estimation_volatility(abn: AbnormalReturns) -> AbnormalReturns:
     with np.errstate(invalid="ignore", divide="ignore"):
         av = abn.t**2 * ((d - 2.0) / d)[:, None] - 1.0
         e2 = abn.est_residuals**2
-        est = e2 / np.nanmean(np.where(np.isfinite(e2), e2, np.nan), axis=1, keepdims=True) - 1.0
+        present = np.isfinite(e2)
+        mean = np.where(present, e2, 0.0).sum(axis=1, keepdims=True) / present.sum(
+            axis=1, keepdims=True
+        )  # NaN (no warning) for events without estimation residuals
+        est = e2 / mean - 1.0
         var0 = 2.0 * (d - 1.0) / (d - 4.0)
     return _volatility(abn, av, est, var0, valid)
 
