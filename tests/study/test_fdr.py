@@ -43,6 +43,8 @@ def test_discoveries_count_multipletests_rejections(rate: float) -> None:
     assert found.discoveries_by == multipletests(p[ok], rate, "fdr_by")[0].sum()
     assert found.discoveries == found.discoveries_by <= found.discoveries_bh <= found.raw
     assert f"{found.raw} of {found.m}" in found.summary()
+    assert found.to_frame().loc[0, "discoveries_bh"] == found.discoveries_bh
+    assert "discoveries at FDR" in found._repr_html_()
 
 
 def test_with_q_values_adds_columns_and_keeps_the_input() -> None:

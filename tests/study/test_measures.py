@@ -243,6 +243,7 @@ def test_q_values_and_discoveries_in_the_json(ws) -> None:
         ({"measure": "volume", "model": "factor", "factors": "f.csv"}, "model"),
         ({"measure": "returns", "shares_outstanding": 1e6}, "shares_outstanding"),
         ({"measure": "volume", "shares_outstanding": -1.0}, "shares_outstanding"),
+        ({"measure": "volume", "shares_outstanding": 1e6, "asset": None}, "shares_outstanding"),
         ({"measure": "returns", "volatility_model": "garch"}, "volatility_model"),
         ({"measure": "volatility", "volatility_model": "egarch"}, "volatility_model"),
         ({"fdr": 1.5}, "fdr"),

@@ -17,6 +17,7 @@ events) stay NaN and do not count in m. Tests check them against
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -78,6 +79,13 @@ class Discoveries:
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: the fields of :meth:`to_dict`."""
+        return pd.DataFrame([self.to_dict()])
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(self.summary())}</p>"
 
 
 def discoveries(p: ArrayLike, rate: float = 0.05, method: str = "bh") -> Discoveries:

@@ -169,6 +169,11 @@ def check_measure_options(measure: str, model: str, kw: dict[str, Any]) -> None:
         raise BadInputError(
             "shares_outstanding (turnover) goes with measure='volume'", field="shares_outstanding"
         )
+    if kw.get("asset") is None:
+        raise BadInputError(
+            "shares_outstanding is the studied asset's: give asset as well",
+            field="shares_outstanding",
+        )
     if isinstance(shares, bool) or not isinstance(shares, int | float) or not shares > 0:
         raise BadInputError(
             f"shares_outstanding must be a positive number; got {shares!r}",
