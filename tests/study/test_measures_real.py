@@ -97,3 +97,40 @@ def test_doge_hourly_volume_after_one_word_doge(
     np.testing.assert_allclose(row[[f"ar_t[{b}]" for b in range(7)]].to_numpy(float), t, rtol=1e-10)
     # The 09:00 hour traded e^4.76 = 117 times the usual hourly DOGE volume (t 4.5).
     assert ar[0] > 4.5 and t[0] > 4 and (ar > 2).all()
+
+
+def test_tsla_variance_on_funding_secured_day(
+    tsla: ll.EventStudyResult, shared_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Market model on adjusted-close returns (statsmodels OLS on SPY), AV = SAR^2 (d-2)/d - 1."""
+    import statsmodels.api as sm
+
+    folder = shared_data / "prices_daily_2010_2022_tsla_spy_doge"
+    prices = {
+        name: pd.read_csv(folder / f"{name}.csv", index_col="Date")["Adj Close"]
+        for name in ("TSLA", "SPY")
+    }
+    both = pd.DataFrame(prices).dropna()
+    r = (both / both.shift(1) - 1).to_numpy()
+    k0 = both.index.get_loc("2018-08-07")
+    est = slice(k0 + EST[0], k0 + EST[1] + 1)
+    fit = sm.OLS(r[est, 0], sm.add_constant(r[est, 1])).fit()
+    x0 = np.array([[1.0, r[k0, 1]]])
+    sar = (r[k0, 0] - x0 @ fit.params) / np.sqrt(fit.get_prediction(x0).se_mean ** 2 + fit.scale)
+    d = fit.df_resid
+    want = float(sar[0] ** 2 * (d - 2) / d - 1)
+    with ll.Workspace.open(tmp_path_factory.mktemp("tsla_v") / "w.duckdb") as ws:
+        ws.ingest_prices(folder / "SPY.csv", asset="SPY", calendar="XNYS")
+        ws.ingest_prices(folder / "TSLA.csv", asset="TSLA", calendar="XNYS", benchmark="SPY")
+        result = ws.event_study(
+            events=tsla.table[["time", "label"]],
+            asset="TSLA",
+            window=(0, 1),
+            measure="volatility",
+            n_bootstrap=0,
+        )
+    frame = result.events_frame().set_index("day0")
+    assert frame.loc["2018-08-07", "ar[0]"] == pytest.approx(want, rel=1e-10)
+    assert want > 15  # about 20 times the usual variance on the day
+    ratio = result.tests_frame().set_index("test").loc["variance ratio (event-induced variance)"]
+    assert ratio["statistic"] > 5 and ratio["p_value"] < 1e-4
