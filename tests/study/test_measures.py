@@ -288,3 +288,16 @@ def test_size_and_power_by_simulation() -> None:
         test = next(k for k in size.index if k.startswith(name))
         assert size[test] <= 0.12, (test, size[test])
         assert power[test] >= 0.6, (test, power[test])
+
+
+def test_a_benchmark_without_volume_is_needed_only_by_the_market_model(tmp_path: Path) -> None:
+    a, mk, moments = world()
+    with ll.Workspace.open(tmp_path / "w.duckdb") as w:
+        w.ingest_prices(mk.drop(columns=["volume"]), asset="N", calendar="24/7")
+        w.ingest_prices(a, asset="B", calendar="24/7", benchmark="N")
+        options = {"events": moments, "asset": "B", "measure": "volume", "n_placebo": 0}
+        mean_adjusted = w.event_study(model="constant-mean", n_bootstrap=0, **options)
+        assert mean_adjusted.n_studied == len(moments)
+        with pytest.raises(ll.MissingDataError) as err:
+            w.event_study(model="market", **options)
+    assert err.value.asset == "N" and "no volume" in str(err.value)

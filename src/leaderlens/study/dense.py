@@ -68,7 +68,10 @@ def prepare(
     gap = abs(e1) + abs(t2) + (t2 - t1) + (e2 - e1) + 1  # no window reaches another asset
     bars = ws.bars_for(needed, freq=settings.freq)
     grid = build_grid(bars, calendars, settings.freq, settings.returns, gap)
-    grid = measure_grid(grid, bars, settings)
+    uses_market = settings.model in ("market", "market-adjusted")
+    grid = measure_grid(
+        grid, bars, settings, [*event_assets, *(benches.values() if uses_market else ())]
+    )
     code = {a: i for i, a in enumerate(grid.assets)}
     series = pd.DataFrame({"asset": 0, "k": np.arange(grid.ts.size), "ts": grid.ts, "r": grid.r})
     notes = []

@@ -36,6 +36,7 @@ plots), so a volume or volatility study is a returns study with another ``y``:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -68,9 +69,12 @@ def log_volume(volume: np.ndarray, shares_outstanding: float | None = None) -> n
         return np.log(100.0 * v / shares_outstanding + TURNOVER_CONSTANT)
 
 
-def measure_grid(grid: Grid, bars: pd.DataFrame, settings: StudySettings) -> Grid:
+def measure_grid(
+    grid: Grid, bars: pd.DataFrame, settings: StudySettings, needed: Sequence[str]
+) -> Grid:
     """The grid whose ``r`` the study models: returns as built, or log volume (log turnover
-    for ``settings.asset`` when its shares outstanding are given) placed on the same bars."""
+    for ``settings.asset`` when its shares outstanding are given) placed on the same bars.
+    Raises :class:`MissingDataError` when an asset of ``needed`` has no volume at all."""
     if settings.measure != "volume":
         return grid
     codes = pd.Index(grid.assets).get_indexer(bars["asset_id"])
@@ -79,7 +83,7 @@ def measure_grid(grid: Grid, bars: pd.DataFrame, settings: StudySettings) -> Gri
     found = where >= 0
     volume[where[found]] = pd.to_numeric(bars["volume"], errors="coerce").to_numpy(float)[found]
     for i, asset in enumerate(grid.assets):
-        if not np.isfinite(volume[grid.segment(i)]).any():
+        if asset in needed and not np.isfinite(volume[grid.segment(i)]).any():
             raise MissingDataError(f"the bars of {asset!r} carry no volume", asset=asset)
     y = log_volume(volume)
     if settings.shares_outstanding is not None and settings.asset in grid.assets:
