@@ -329,12 +329,12 @@ def _risk(content: ReportContent) -> str:
         ]
         value = radar.value[[c for c in shown if c in radar.value]].head(10)
         parts.append(table(value, "risk-value-table", formats={"car": pct}))
+        if radar.discoveries is not None:
+            parts.append(note(f"CAR tests: {radar.discoveries.summary()}."))
         parts.append("<h3>Most controversial statements (replies per like)</h3>")
         controversy = radar.controversy.drop(columns=["url"], errors="ignore").head(10)
         parts.append(table(controversy, "risk-controversy-table"))
         parts.append(note(f"{len(radar.alerts)} statements or events raise an alert."))
-        if radar.discoveries is not None:
-            parts.append(note(f"CAR tests: {radar.discoveries.summary()}."))
     for found in risk.dependence:
         parts.append(f'<pre class="text">{esc(found.summary())}</pre>')
     parts.append(comparison_html(risk))

@@ -213,7 +213,7 @@ class NegativeRadar:
             )
             lines.append(
                 f"  {row.value_rank:>3}. {row.day0} CAR {row.car:+.2%} (t {row.car_t:.2f}, "
-                f"p {row.car_p:.3g}{_q(row)}){stake}: {_short(row.label)}"
+                f"p {row.car_p:.3g}){stake}: {_short(row.label)}"
             )
         lines.append("most controversial (replies per like):")
         for row in self.controversy.head(top).itertuples():
@@ -229,11 +229,6 @@ class NegativeRadar:
 
     def _repr_html_(self) -> str:
         return result_html(self.summary(), self.to_frame())
-
-
-def _q(row: object) -> str:
-    q = getattr(row, "car_q_bh", None)
-    return "" if q is None or not np.isfinite(q) else f", q {q:.3g}"
 
 
 def _short(text: object, width: int = 70) -> str:

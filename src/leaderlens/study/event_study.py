@@ -22,12 +22,12 @@ import pandas as pd
 from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.readers.events import read_events
 from leaderlens.readers.factors import read_factors
+from leaderlens.study import measures
 from leaderlens.study.abnormal import average_path, buy_and_hold, cumulate
 from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
 from leaderlens.study.eventize import Computed
 from leaderlens.study.grouping import group_difference
-from leaderlens.study.measures import for_measure, measure_notes, volatility_battery
 from leaderlens.study.running import cache_serves, compute_cached
 from leaderlens.study.settings import StudySettings, make_settings
 from leaderlens.study.study_result import EventStudyResult, GroupResult
@@ -140,8 +140,8 @@ def event_study(
         factor_frame = read_factors(factors)[0] if factors is not None else None
         prepared = prepare(ws, settings, moments, factor_frame)
         computed, notes = gather_and_fit(ws, settings, prepared), prepared.notes
-    notes += measure_notes(settings)
-    computed = for_measure(settings, computed)
+    notes += measures.measure_notes(settings)
+    computed = measures.for_measure(settings, computed)
     return _assemble(replace(settings, notes=settings.notes + notes), computed)
 
 
@@ -258,7 +258,7 @@ def _assemble(
             seed=settings.seed,
         )
     if battery is not None and settings.measure == "volatility":
-        battery = volatility_battery(battery, c.extra_tests)
+        battery = measures.volatility_battery(battery, c.extra_tests)
     if settings.tests == "all" and c.benchmark is not None and settings.measure == "returns":
         pair = (c.returns, c.benchmark)
         if settings.returns == "log":

@@ -51,9 +51,9 @@ class Computed:
         asset and of its benchmark in the event window (benchmark None without one).
         calendar_index: (S, T) calendar position of each estimation bar (None when the path
         keeps no estimation residuals). placebo: the placebo test when it was run.
+        extra_tests: tests of the measure that join the battery (:mod:`~.measures`).
         members: the statement ids of each event when ``events`` leaves them out (column
-        ``statement_ids`` otherwise). extra_tests: tests of the measure that join the battery
-        (:func:`leaderlens.study.measures.for_measure`).
+        ``statement_ids`` otherwise).
     """
 
     events: pd.DataFrame
@@ -65,8 +65,8 @@ class Computed:
     benchmark: np.ndarray | None
     calendar_index: np.ndarray | None
     placebo: TestResult | None
-    members: StatementMembers | None = None
     extra_tests: tuple[TestResult, ...] = ()
+    members: StatementMembers | None = None
 
 
 def param_names(model: str, n_factors: int = 0) -> tuple[str, ...]:

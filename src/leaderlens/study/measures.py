@@ -101,14 +101,20 @@ def measure_notes(settings: StudySettings) -> tuple[str, ...]:
             if settings.shares_outstanding is not None
             else "log volume log(1 + V)"
         )
-        return (f"measure volume: abnormal {series} (Campbell & Wasley 1996)",)
+        return (
+            f"measure volume: abnormal {series} (Campbell & Wasley 1996); AR and CAR are "
+            "log points, printed as percentages (100% = 1 log point)",
+        )
     if settings.measure == "volatility":
         how = (
             "GARCH(1,1) conditional variance (arch)"
             if settings.volatility_model == "garch"
             else "estimation-window prediction-error variance"
         )
-        return (f"measure volatility: AV = SAR^2 / E0[SAR^2] - 1 against the {how}",)
+        return (
+            f"measure volatility: AV = SAR^2 / E0[SAR^2] - 1 against the {how}, printed as "
+            "percentages (100% = twice the usual variance)",
+        )
     return ()
 
 

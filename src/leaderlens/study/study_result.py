@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from leaderlens.study import fdr
 from leaderlens.study.abnormal import AveragePath
 from leaderlens.study.battery import Battery
 from leaderlens.study.eventize import StatementMembers
-from leaderlens.study.fdr import Discoveries, discoveries, with_q_values
 from leaderlens.study.result import TestResult
 
 if TYPE_CHECKING:
@@ -107,13 +107,13 @@ class EventStudyResult:
             out[f"ar_t[{rel}]"] = self.ar_t[:, j]
         for j, rel in enumerate(self.relative_bars):
             out[f"r[{rel}]"] = self.returns[:, j]
-        return with_q_values(out, ("car_p",))
+        return fdr.with_q_values(out, ("car_p",))
 
     @property
-    def discoveries(self) -> Discoveries:
+    def discoveries(self) -> fdr.Discoveries:
         """Events whose CAR p-value is at most ``settings.fdr`` (raw) and FDR discoveries at
         that rate (``settings.fdr_method``)."""
-        return discoveries(self.table["car_p"], self.settings.fdr, self.settings.fdr_method)
+        return fdr.discoveries(self.table["car_p"], self.settings.fdr, self.settings.fdr_method)
 
     def aggregate_frame(self) -> pd.DataFrame:
         """AAR and CAAR by relative bar, with the number of events N_t behind each."""
@@ -155,11 +155,12 @@ class EventStudyResult:
         b = self.battery
         lines = [
             f"Event study: {s.events_from} on {s.asset or 'per-event assets'} "
-            f"({s.freq} bars, {s.returns} returns{_measure_words(s)})",
+            f"({s.freq} bars, {s.returns} returns{_measure_words(s, units=True)})",
             f"  model {s.model}, estimation {list(s.estimation)}, window {list(s.window)}, "
             f"min estimation bars {s.min_estimation}, {s.convention} variance convention",
             f"  events {len(self.table)}: studied {self.n_studied}, "
             f"excluded {len(self.table) - self.n_studied}",
+            f"  per-event CAR tests: {self.discoveries.summary()}",
         ]
         reasons = self.table.loc[self.table["excluded"] != "", "excluded"]
         for reason, count in (
@@ -167,21 +168,19 @@ class EventStudyResult:
         ):
             lines.append(f"    excluded: {reason} ({count})")
         if b is not None:
-            unit = "%" if s.measure == "returns" else "f"  # log points and AV print plain
             ci = (
-                f", bootstrap {b.bootstrap.level:.0%} CI [{b.bootstrap.low:.4{unit}}, "
-                f"{b.bootstrap.high:.4{unit}}]"
+                f", bootstrap {b.bootstrap.level:.0%} CI [{b.bootstrap.low:.4%}, "
+                f"{b.bootstrap.high:.4%}]"
                 if b.bootstrap is not None
                 else ""
             )
-            lines.append(f"  CAAR{list(b.window)} = {b.caar:.4{unit}} (N = {b.n}){ci}")
+            lines.append(f"  CAAR{list(b.window)} = {b.caar:.4%} (N = {b.n}){ci}")
             lines.append(f"  {'test':<44}{'statistic':>11}{'p-value':>10}  distribution")
             for _, row in self.tests_frame().iterrows():
                 lines.append(
                     f"  {row['test'][:43]:<44}{row['statistic']:>11.4f}{row['p_value']:>10.4f}"
                     f"  {row['distribution']}"
                 )
-        lines.append(f"  per-event CAR tests: {self.discoveries.summary()}")
         lines += self._event_lines()
         if self.groups is not None:
             lines.append(f"  by {self.groups.by}:")
@@ -199,13 +198,11 @@ class EventStudyResult:
         studied = frame[frame["excluded"] == ""].sort_values("time")
         if studied.empty:
             return []
-        unit = "%" if self.settings.measure == "returns" else "f"
         lines = [f"  {'event':<42}{'day 0':>21}{'CAR':>10}{'t':>8}{'p':>8}"]
         for row in studied.head(limit).itertuples(index=False):
             label = " ".join(str(row.label).split())[:40]
             lines.append(
-                f"  {label:<42}{row.day0:>21} {row.car:>9.4{unit}}{row.car_t:>8.2f}"
-                f"{row.car_p:>8.4f}"
+                f"  {label:<42}{row.day0:>21}{row.car:>10.4%}{row.car_t:>8.2f}{row.car_p:>8.4f}"
             )
         if len(studied) > limit:
             lines.append(f"  ... {len(studied) - limit} more events (--json for all)")
@@ -272,6 +269,7 @@ class EventStudyResult:
             "n": b.n if b is not None else self.n_studied,
             "caar": _num(b.caar) if b is not None else None,
             "window": list(self.settings.window),
+            "discoveries": self.discoveries.to_dict(),
             "tests": tests,
             "path": [
                 {"bar": int(bar), "aar": _num(a), "caar": _num(c), "n": int(n)}
@@ -286,7 +284,6 @@ class EventStudyResult:
                 "low": b.bootstrap.low,
                 "high": b.bootstrap.high,
             }
-        aggregate["discoveries"] = self.discoveries.to_dict()
         if b is not None:
             aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
         out: dict[str, Any] = {
@@ -370,14 +367,6 @@ class EventStudyResult:
         )
 
 
-def _measure_words(settings: StudySettings) -> str:
-    """``", measure volume"`` (or volatility, with its model) when the study is not of returns."""
-    if settings.measure == "returns":
-        return ""
-    model = f" ({settings.volatility_model})" if settings.measure == "volatility" else ""
-    return f"; measure {settings.measure}{model}"
-
-
 def _num(value: Any) -> float | None:
     if value is None:
         return None
@@ -393,3 +382,13 @@ def _day0_labels(ns: np.ndarray, freq: str) -> list[str | None]:
     text = stamps.strftime("%Y-%m-%d") if freq == "1d" else stamps.strftime("%Y-%m-%dT%H:%M:%SZ")
     out[ok] = np.asarray(text, dtype=object)
     return list(out)
+
+
+def _measure_words(settings: StudySettings, units: bool = False) -> str:
+    """``"; measure volume"`` (volatility with its model) when the study is not of returns;
+    ``units``: with how its percentages read."""
+    if settings.measure == "returns":
+        return ""
+    model = f" ({settings.volatility_model})" if settings.measure == "volatility" else ""
+    unit = "100% = 1 log point" if settings.measure == "volume" else "100% = twice the variance"
+    return f"; measure {settings.measure}{model}" + (f", {unit}" if units else "")
