@@ -15,7 +15,7 @@ all: test
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(UV) sync --frozen --extra dev --python $(BIN)/python --quiet
+	$(UV) sync --locked --extra dev --python $(BIN)/python --quiet
 	@touch $(STAMP)
 
 env: $(STAMP)

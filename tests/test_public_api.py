@@ -113,3 +113,22 @@ def test_version_follows_the_changelog() -> None:
 
     changelog = (Path(__file__).resolve().parents[1] / "CHANGELOG.md").read_text()
     assert f"## {leaderlens.__version__}" in changelog
+
+
+def test_dir_lists_the_public_names_before_they_are_loaded() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import json, leaderlens; print(json.dumps(dir(leaderlens)))"
+    src = str(Path(leaderlens.__file__).parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": src},
+    )
+    assert set(json.loads(done.stdout)) >= PUBLIC

@@ -168,15 +168,31 @@ def test_lunar_new_year_2024_holiday_half_day_and_lunch_break(
     assert set(result.bar_reason) == {""}
 
 
-def test_weather_closures_missing_from_the_calendar_show_as_no_bar(
-    xiaomi_daily: pd.DataFrame,
-) -> None:
-    # HKEX cancelled trading on 2023-09-08 (black rainstorm); the calendar has a session.
-    result = align_daily(
-        [pd.Timestamp("2023-09-08 10:00", tz="Asia/Hong_Kong")], "XHKG", xiaomi_daily["day"]
-    )
-    assert result.day0[0] == np.datetime64("2023-09-08")
+def test_a_session_without_a_bar_shows_as_no_bar(xiaomi_daily: pd.DataFrame) -> None:
+    # 1810.HK has no bar on 2023-09-07 in this copy of its price file: the calendar's session
+    # stays day 0 and the missing bar is named, not silently replaced by the next one.
+    days = xiaomi_daily.loc[xiaomi_daily["day"] != date(2023, 9, 7), "day"]
+    result = align_daily([pd.Timestamp("2023-09-07 10:00", tz="Asia/Hong_Kong")], "XHKG", days)
+    assert result.day0[0] == np.datetime64("2023-09-07")
     assert result.bar_reason[0] == "no bar"
+
+
+@pytest.mark.parametrize("closure", ["2023-09-01", "2023-09-08"])
+def test_weather_closures_align_by_the_calendar_of_either_vintage(
+    xiaomi_daily: pd.DataFrame, closure: str
+) -> None:
+    # HKEX cancelled trading on 2023-09-01 (typhoon) and 2023-09-08 (black rainstorm).
+    # exchange_calendars 4.13.3 records both closures; 4.13.2 listed them as sessions. A
+    # statement at 10:00 that day is day 0 of the calendar's session for that minute: with
+    # the closure recorded, the next session, which has a bar; without it, the closed day,
+    # whose missing bar is named.
+    at = pd.Timestamp(f"{closure} 10:00", tz="Asia/Hong_Kong")
+    cal = get_calendar("XHKG")
+    recorded = np.datetime64(closure) not in cal.sessions
+    result = align_daily([at], cal, xiaomi_daily["day"])
+    following = cal.sessions[cal.sessions > np.datetime64(closure)][0]
+    assert result.day0[0] == (following if recorded else np.datetime64(closure))
+    assert result.bar_reason[0] == ("" if recorded else "no bar")
 
 
 def test_crypto_daily_is_the_utc_day(

@@ -204,7 +204,9 @@ def test_a_missing_file_and_a_bad_option_exit_2(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2
-    assert "on_bad_rows must be one of error, skip; got 'maybe'" in result.output
+    # checked at the door: the option, the allowed values and what arrived
+    assert "'--on-bad-rows'" in result.output
+    assert "'maybe' is not one of 'error', 'skip'" in result.output
 
 
 def test_add_declares_entities(tmp_path: Path) -> None:

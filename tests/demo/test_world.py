@@ -217,8 +217,9 @@ def test_value_destroying_posts_show_in_the_stock(world: DemoWorld) -> None:
     vd = world.planted[world.planted["is_value_destroying"] & (world.planted["asset"] == "VLTR")]
     assert len(vd) == 8 and vd["day0"].is_unique
     observed = residuals.reindex(pd.DatetimeIndex(vd["day0"]))
-    # Eight days with idiosyncratic sd 3 %: the mean's noise is about 1.1 %.
-    assert observed.mean() < -0.05
+    # Eight days with idiosyncratic sd 3 %: the mean's noise is about 1.1 %, so it lies within
+    # 3.3 of it of the realised planted mean (-8 % planted: below zero with z above 6).
+    assert observed.mean() < 0
     assert observed.mean() == pytest.approx(vd["planted_ar"].mean(), abs=0.035)
     statements = world.statements["rex_vale"].set_index("statement_id")
     posts = statements.loc[vd["statement_id"]]
@@ -247,8 +248,9 @@ def test_key_person_event_shows_in_stock_coin_and_attention(world: DemoWorld) ->
     car = residuals.loc[window].sum()
     # Expected: the event's CAR plus whatever the leader's posts planted on those sessions.
     posts = planted.loc[(planted["asset"] == "VLTR") & planted["day0"].isin(window), "planted_ar"]
+    # Three days of idiosyncratic sd 3 %: noise sd 5.2 %, the planted -15 % is 2.9 of it.
     assert abs(car - (event["planted_car"] + posts.sum())) < 3 * 0.03 * np.sqrt(3)
-    assert car < -0.05
+    assert car < 0
 
     daily = world.bars[("VOLT-USD", "1d")].set_index("ts")["close"].pct_change()
     day = event["coin_hour0"].floor("D")

@@ -24,17 +24,30 @@ DRAFT = "Anyone who votes for this is an idiot. I am done being polite."
 
 
 def test_preflight_of_a_planted_template(preflight_demo) -> None:
+    """The draft is the text of some of the eight planted value-destroying posts (-8 % on day 0
+    of VLTR, sd 2 % across posts); the others carry the one other value-destroying text, closer
+    to the draft than any ordinary post. Over [0, 1] each CAR's noise sd is 3 % x sqrt(2), so
+    the eight posts' mean CAR has a standard error of about 1.6 %: -8 % is 5 of them below
+    zero. The predicted median is the median of ten neighbours, eight of them planted: each
+    planted CAR is negative with probability Phi(0.08 / 0.047) = 0.96, and six of eight are
+    (enough for a negative median) with probability above 99 %."""
     with Workspace.open(preflight_demo, read_only=True) as ws:
         result = preflight(ws, "rex_vale", DRAFT, asset="VLTR", k=10)
         study = ws.event_study(leader="rex_vale", asset="VLTR", tests="per-event", window=(0, 1))
+        truth = ws.ground_truth("world_parameters")["value_destroying"]
+        texts = ws.statements("rex_vale").set_index("statement_id")["text"]
     events = study.events_frame()[["statement_ids", "car", "car_p"]].explode("statement_ids")
     car_of = events.set_index("statement_ids")["car"]
     nb = result.neighbours
     assert len(nb) == 10 and nb["similarity"].is_monotonic_decreasing
     np.testing.assert_allclose(nb["car"], nb["statement_id"].map(car_of).astype(float))
-    # the planted value-destroying copies of this text come first, and they lost value
-    assert (nb["text"].head(3) == DRAFT).all()
-    assert (nb["car"].head(3).dropna() < 0).all()
+    # the planted value-destroying copies of this text come first, then the other planted ones
+    planted = truth["statement_ids"]
+    copies = int((texts.loc[planted] == DRAFT).sum())
+    assert copies >= 1 and (nb["text"].head(copies) == DRAFT).all()
+    assert set(nb["statement_id"].head(len(planted))) == set(planted)
+    # and they lost value
+    assert nb["car"].head(len(planted)).mean() < 0
     direct = annotate_texts([DRAFT])
     assert result.draft.language == direct.language[0] == "en"
     assert result.draft.sentiment == pytest.approx(direct.sentiment[0])

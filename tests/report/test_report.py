@@ -136,12 +136,20 @@ def test_recovered_matches_ground_truth(ws: ll.Workspace) -> None:
     np.testing.assert_allclose(found["estimated_caar"], by.mean().loc[found.index], rtol=1e-9)
     half = stats.norm.ppf(0.975) * by.std(ddof=1) / np.sqrt(by.count())
     np.testing.assert_allclose(found["low"], (by.mean() - half).loc[found.index], rtol=1e-9)
-    # The planted keynote effect (+1.5%) is found and told apart from zero.
-    assert bool(found.loc["keynote", "recovered"])
-    assert bool(found.loc["keynote", "distinguished_from_zero"])
+    high = (by.mean() + half).loc[found.index]
+    inside = (found["low"] <= found["planted_ar"]) & (found["planted_ar"] <= high)
+    assert found["recovered"].tolist() == inside.tolist()
+    apart = (found["low"] > 0) | (high < 0)
+    assert found["distinguished_from_zero"].tolist() == apart.tolist()
+    # The planted keynote effect: +1.5 % (sd 0.4 % across keynotes) on KNTE, whose daily sd is
+    # 1.3 %: over [-1, 1] each CAR's noise sd is 2.3 %, so with about eleven keynotes the mean
+    # has a standard error of about 0.7 % and lies within 3 of them of the planted mean (99.7 %).
+    # Told apart from zero at 5 % only with power about 60 %: not promised.
+    se = (by.std(ddof=1) / np.sqrt(by.count())).loc["keynote"]
+    assert abs(found.loc["keynote", "estimated_caar"] - planted.loc["keynote"]) < 3 * se
     html = render_report(content)
     assert "Planted effects recovered" in html
-    assert "keynote: planted +1.49%" in html
+    assert f"keynote: planted {planted.loc['keynote']:+.2%}" in html
 
 
 def test_planted_value_destroying_statements_are_named(ws: ll.Workspace) -> None:
@@ -151,7 +159,13 @@ def test_planted_value_destroying_statements_are_named(ws: ll.Workspace) -> None
     studied = events[(events["excluded"] == "") & events["car"].notna()]
     hit = studied["statement_ids"].map(lambda s: bool(set(planted["statement_ids"]) & set(s)))
     mean_car = studied.loc[hit, "car"].mean()
-    assert mean_car < -0.05
+    # Eight planted posts, each -8 % on day 0 of VLTR (realised planted mean in the ground
+    # truth), studied over [-1, 1]: each CAR's noise sd is about 3 % x sqrt(3) = 5.2 %, read off
+    # the other events' CARs, so their mean has a standard error of about 1.8 %. It lies within
+    # 3 standard errors of the planted mean (99.7 %), which is 4 standard errors below zero: the
+    # loss is found (mean CAR < 0) with probability above 99.99 %.
+    se = studied.loc[~hit, "car"].std() / np.sqrt(hit.sum())
+    assert mean_car < 0 and abs(mean_car - planted["mean_planted_ar"]["VLTR"]) < 3 * se
     (sentence,) = content.planted_notes
     assert sentence.startswith(f"{int(hit.sum())} of the {len(planted['statement_ids'])} planted")
     assert f"mean CAR {mean_car:+.2%}" in sentence

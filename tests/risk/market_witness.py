@@ -43,3 +43,15 @@ def market_model_car(
         + ((m.iloc[win] - me.mean()).sum()) ** 2 / ((me - me.mean()) ** 2).sum()
     )
     return car, car / float(np.sqrt(var))
+
+
+def planted_in_window(
+    planted: pd.DataFrame, asset: str, sessions: pd.Index, day0: str, window: tuple[int, int]
+) -> float:
+    """Sum of the abnormal returns the demo planted on ``asset`` (its ``planted_events``
+    ground truth) over ``window`` around ``day0``; ``sessions`` are the asset's session dates
+    as ``YYYY-MM-DD`` text."""
+    i = sessions.get_loc(day0)
+    days = set(sessions[i + window[0] : i + window[1] + 1])
+    rows = planted[planted["asset"] == asset]
+    return float(rows.loc[rows["day0"].dt.strftime("%Y-%m-%d").isin(days), "planted_ar"].sum())

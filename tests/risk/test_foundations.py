@@ -65,6 +65,17 @@ def cards(risk_ws) -> dict[str, object]:
 
 
 def test_planted_foundations_are_recovered(risk_ws, cards) -> None:
+    """Planted trends are 0.05 to 0.25 log points a year against a HAC standard error of about
+    0.006 to 0.016: their signs are found with z of 3 or more. Orbit's pillars ignore Lin Wei
+    (leader weight 0): their silence ratios are 1 up to noise of about 0.03 on his 190 silent
+    days, so they hold up (>= 0.9) with z above 3. Voltra's carry two or three times Rex Vale's
+    attention excess, which on his silent days (3 or more days without a post) is 0.08 log
+    points against 0.19 on active days: the planted sag is a ratio of about 0.79 (weight 2) to
+    0.69 (weight 3). He is silent on only about 6 days, so each ratio has a standard error of
+    about 0.12 and one pillar alone falls below 0.9 with probability about 0.85 only; their mean
+    (planted about 0.76, standard error about 0.07) is below 1 with z above 3. The verdict
+    "leans on" needs no Voltra pillar both holding up and growing or flat: the weakest,
+    innovation (trend -0.05, z 3.2), escapes both with probability about 0.1 x 0.15."""
     truth = risk_ws.ground_truth("foundations").set_index(["brand_id", "pillar"])
     orbit, voltra = cards["orbit"], cards["voltra"]
     for brand, card in cards.items():
@@ -77,8 +88,8 @@ def test_planted_foundations_are_recovered(risk_ws, cards) -> None:
                 assert np.sign(got["trend"]) == np.sign(planted["trend"]), (brand, pillar)
             if planted["leader_weight"] == 0:
                 assert got["holds_up"], (brand, pillar)
-            if planted["leader_weight"] >= 2:
-                assert not got["holds_up"], (brand, pillar)
+    leaning = truth.loc["voltra", "leader_weight"] >= 2
+    assert leaning.all() and voltra.pillars["silence_ratio"].mean() < 1
     assert orbit.pillars["holds_up"].all() and not orbit.pillars["shrinking"].any()
     assert voltra.pillars.set_index("pillar").loc["product", "shrinking"]
     assert "could carry it without lin_wei" in orbit.verdict[-1]

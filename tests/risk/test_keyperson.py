@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from market_witness import market_model_car, paired_returns
+from market_witness import market_model_car, paired_returns, planted_in_window
 from scipy import stats
 
 import leaderlens as ll
@@ -26,29 +26,49 @@ def planted(risk_ws) -> pd.DataFrame:
 
 
 def test_the_planted_health_event_is_found(risk_ws, planted) -> None:
+    """The planted health event: -9 %, -4 %, -2 % on days 0..2 of VLTR (CAR -15 %) whose
+    idiosyncratic daily sd is 3 %, studied over the window it was planted in. The CAR's noise
+    sd is 3 % x sqrt(3) = 5.2 %: the planted CAR is 2.9 of them, so the fall is found (CAR < 0)
+    with probability 99.8 %, and the CAR lies within 3 of its standard errors of the planted
+    CAR plus the ARs Rex Vale's own posts planted on those days (99.7 %). Day 0 alone: -9 %
+    against 3 %, z = 3, found with probability 99.9 %. Significance at 5 % (power about 83 %)
+    is not promised; the summary must say what the p-value says."""
     events = pd.DataFrame({"time": planted["ts"], "label": planted["title"]})
     before = events.copy()
-    study = key_person_study(risk_ws, events, asset="VLTR")
+    window = (int(planted["window_start"].iloc[0]), int(planted["window_end"].iloc[0]))
+    study = key_person_study(risk_ws, events, asset="VLTR", window=window)
     pd.testing.assert_frame_equal(events, before)  # the caller's frame is untouched
     row = study.events.iloc[0]
     assert row["day0"] == pd.Timestamp(planted["day0"].iloc[0]).date().isoformat()
-    assert row["car"] < 0 and row["car_p"] < 0.01  # planted CAR over days 0..2: -15%
-    assert row["ar0"] < 0 and row["ar0_t"] < -2.5  # planted day-0 AR: -9%
 
     bars = risk_ws.bars_for(["VLTR", "USX"]).pivot(
         index="ts", columns="asset_id", values="adj_close"
     )
     rets = bars.pct_change()
     rets.index = rets.index.strftime("%Y-%m-%d")
-    car, t = market_model_car(rets["VLTR"], rets["USX"], row["day0"], (-1, 5), (-260, -11))
+    car, t = market_model_car(rets["VLTR"], rets["USX"], row["day0"], window, (-260, -11))
     assert row["car"] == pytest.approx(car, rel=1e-9)
     assert row["car_t"] == pytest.approx(t, rel=1e-9)
     assert row["car_p"] == pytest.approx(2 * stats.t.sf(abs(t), 250 - 2), rel=1e-6)
+
+    posts = risk_ws.ground_truth("planted_events")
+    expected = float(planted["planted_car"].iloc[0]) + planted_in_window(
+        posts, "VLTR", rets.index, row["day0"], window
+    )
+    assert row["car"] < 0 and abs(row["car"] - expected) < 3 * abs(row["car"] / row["car_t"])
+    assert row["ar0"] < 0 and row["ar0_t"] < 0
+    day0 = float(planted["planted_ar_day0"].iloc[0]) + planted_in_window(
+        posts, "VLTR", rets.index, row["day0"], (0, 0)
+    )
+    assert abs(row["ar0"] - day0) < 3 * abs(row["ar0"] / row["ar0_t"])
+
     assert study.headline is None and "one studied event" in study.summary()
+    significant = row["car_p"] <= 0.05
+    assert ("a significant fall at 5%" in study.summary()) == significant
+    assert ("not distinguishable from noise at 5%" in study.summary()) == (not significant)
     hostile = events.assign(label="<script>alert(1)</script>")
     page = key_person_study(risk_ws, hostile, asset="VLTR", n_placebo=0)._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "a significant fall at 5%" in study.summary()
 
 
 def test_dependence_gains_the_key_person_part(risk_ws, planted) -> None:

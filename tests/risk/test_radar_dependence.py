@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from typer.testing import CliRunner
 
 from leaderlens.cli.risk import risk_app
@@ -21,6 +22,14 @@ def planted(risk_ws) -> set[str]:
 
 
 def test_planted_posts_top_the_radar(risk_ws, planted) -> None:
+    """The eight planted value-destroying posts: day-0 AR -8 % (sd 2 % across posts) on VLTR,
+    whose idiosyncratic daily sd is 3 %. Their reply ratios (1.2 to 2.5 replies per like,
+    against about 0.06 for other posts) put them first by controversy, by construction. By value
+    (window [0, 0]) each planted post's CAR falls below an ordinary event's with probability
+    Phi(0.08 / sqrt(0.036^2 + 0.03^2)) = 0.96, so a one-sided rank-sum test of the planted CARs
+    against the ~550 others expects z of about -4.4 (sd about 0.3): p < 0.001 (z < -3.09) holds
+    with probability above 99.9 %. Their mean CAR (-8 %, noise sd 3 % / sqrt(8) = 1.1 %) lies
+    within 3 standard errors of their realised planted mean."""
     radar = negative_radar(risk_ws, "rex_vale", "VLTR", market_cap=5e10)
     # controversy: replies per like of the raw statements table, computed here with pandas
     st = risk_ws.statements("rex_vale")
@@ -28,13 +37,16 @@ def test_planted_posts_top_the_radar(risk_ws, planted) -> None:
     top = set(st.loc[ratio.index[: len(planted)], "statement_id"])
     assert top == planted
     assert set(radar.controversy["statement_id"].head(len(planted))) == planted
-    # value: every planted event lost value; they crowd the top of the ranking
+    # value: the planted events lost value and rank far below the others
     value = radar.value
     has = value["statement_ids"].map(lambda ids: bool(planted & set(ids)))
-    assert (value.loc[has, "car"] < 0).all()
-    assert has.head(10).sum() >= 5  # base rate 8 in ~560 events
-    flagged = value[value["controversial"]]
-    assert flagged["statement_ids"].map(lambda ids: bool(planted & set(ids))).head(8).sum() >= 5
+    assert has.sum() == len(planted) and value.loc[has, "controversial"].all()
+    rank_sum = stats.mannwhitneyu(value.loc[has, "car"], value.loc[~has, "car"], alternative="less")
+    assert rank_sum.pvalue < 1e-3
+    truth = risk_ws.ground_truth("world_parameters")["value_destroying"]
+    noise = value.loc[~has, "car"].std() / np.sqrt(has.sum())
+    mean_car = value.loc[has, "car"].mean()
+    assert mean_car < 0 and abs(mean_car - truth["mean_planted_ar"]["VLTR"]) < 3 * noise
     np.testing.assert_allclose(value["value_at_stake"], value["car"] * 5e10)
     assert radar.annotated and "alerts" in radar.summary()
 

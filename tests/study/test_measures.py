@@ -266,7 +266,7 @@ def test_cli_measure_and_bad_method(ws, tmp_path: Path) -> None:
     common += ["--placebo", "0", "--bootstrap", "0", "--min-estimation", "60"]
     runner = CliRunner()
     bad = runner.invoke(app, [*common, "--fdr-method", "holm"])
-    assert bad.exit_code == 2 and "fdr_method" in bad.output
+    assert bad.exit_code == 2 and "--fdr-method" in bad.output and "'bh', 'by'" in bad.output
     out = tmp_path / "volume.json"
     good = runner.invoke(app, [*common, "--measure", "volume", "--json", str(out)])
     assert good.exit_code == 0, good.output

@@ -257,7 +257,7 @@ def test_cli_annotate_sentiment_embedding(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     with Workspace.open(path) as ws:
         ws.ingest_statements(_frame(["Great launch today", "发布会太无聊了"]), leader="lei")
-    app = typer.Typer()
+    app = typer.Typer(rich_markup_mode=None)  # plain messages, as the leaderlens app prints
     app.command("annotate")(text.annotate)
     app.command("persona")(text.persona)
     args = ["annotate", "--leader", "lei", "-w", str(path), "--sentiment"]
@@ -270,4 +270,4 @@ def test_cli_annotate_sentiment_embedding(tmp_path: Path) -> None:
         ).fetchall()
     assert [row[0] for row in labels] == ["positive", "negative"]
     wrong = CliRunner().invoke(app, [*args, "bert"])
-    assert wrong.exit_code == 2 and "lexicon, embedding" in wrong.output
+    assert wrong.exit_code == 2 and "'bert' is not one of 'lexicon', 'embedding'" in wrong.output

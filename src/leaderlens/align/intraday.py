@@ -40,11 +40,10 @@ from leaderlens.align.times import (
     utc_nanoseconds,
 )
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import FIRST_BARS, FirstBar
 
 Freq = Literal["1m", "1h"]
-FirstBar = Literal["containing", "next full"]
 FREQ_NS: Final = {"1m": 60 * NS_PER_SECOND, "1h": 3_600 * NS_PER_SECOND}
-FIRST_BAR: Final = ("containing", "next full")
 
 # Intraday ``how``: the first three describe statements in trading hours (or on 24/7 assets);
 # the calendar labels "lunch break", "before open", ... say the statement moved to the first bar
@@ -185,7 +184,7 @@ def align_intraday(
     Every step is a ``np.searchsorted`` or prefix sum over all statements at once.
     """
     check_choice("freq", freq, FREQ_NS)
-    check_choice("first_bar", first_bar, FIRST_BAR)
+    check_choice("first_bar", first_bar, FIRST_BARS)
     t1, t2 = _check_window(window)
     cal = calendar if isinstance(calendar, TradingCalendar) else get_calendar(calendar)
     t = utc_nanoseconds(instants, field="instants")

@@ -24,9 +24,7 @@ from leaderlens.attention.playbook import Playbook, market_by_category
 from leaderlens.attention.share import ShareOfVoice, net_sentiment, share_of_voice
 from leaderlens.attention.spikes import Spikes, detect_spikes
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
-
-SOURCES: tuple[str, ...] = ("statements", "brand_posts")
-PLAYBOOK_BY: tuple[str, ...] = ("channel", "topic", "sentiment")
+from leaderlens.options import PLAYBOOK_BY, SOURCES
 
 
 def _brand_row(ws: Any, brand: str) -> pd.Series:

@@ -9,15 +9,13 @@ on that day and its lift starts there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
+from leaderlens.options import ATTENTION_FREQS as FREQS
 
-Freq = Literal["1d", "1h"]
-FREQS: tuple[str, ...] = ("1d", "1h")
 _STEP = {"1d": pd.Timedelta(days=1), "1h": pd.Timedelta(hours=1)}
 # Buckets per day, for windows stated in hours or days whatever the grid.
 PER_DAY = {"1d": 1, "1h": 24}

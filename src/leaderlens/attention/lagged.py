@@ -28,9 +28,8 @@ import pandas as pd
 from scipy import stats
 
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
+from leaderlens.options import SEASONALS
 
-Seasonal = Literal["none", "weekly"]
-SEASONALS: tuple[str, ...] = ("none", "weekly")
 Errors = Literal["ar1", "hac"]
 ERRORS: tuple[str, ...] = ("ar1", "hac")
 Profile = Literal["geometric", "free"]

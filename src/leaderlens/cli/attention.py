@@ -11,7 +11,14 @@ import typer
 
 from leaderlens.cli.shared import JsonOpt, SparkMasterOpt, WorkspaceOpt, out, run, write_json
 from leaderlens.errors import BadInputError
-from leaderlens.jsonsafe import plain
+from leaderlens.options import (
+    AttentionFreq,
+    BucketFreq,
+    EngineName,
+    PlaybookBy,
+    Seasonal,
+    Source,
+)
 
 attention_app = typer.Typer(
     help="Brand attention: lift, amplification, share of voice, spikes, lead-lag, playbook.",
@@ -62,10 +69,12 @@ def lift(
     leader: LeaderOpt = None,
     metric: MetricOpt = "mentions",
     source: Annotated[
-        str, typer.Option("--source", help="statements (the leader's) or brand_posts.")
+        Source, typer.Option("--source", help="statements (the leader's) or brand_posts.")
     ] = "statements",
     horizon: HorizonOpt = 7,
-    seasonal: Annotated[str, typer.Option("--seasonal", help="none or weekly.")] = "weekly",
+    seasonal: Annotated[
+        Seasonal, typer.Option("--seasonal", help="Baseline seasonality.")
+    ] = "weekly",
     series: Annotated[
         str | None,
         typer.Option(
@@ -77,9 +86,9 @@ def lift(
         str | None,
         typer.Option("--events", help="Posts Parquet or Spark table (series, time[, id])."),
     ] = None,
-    freq: Annotated[str, typer.Option("--freq", help="Engine mode bucket: 1d or 1h.")] = "1d",
+    freq: Annotated[AttentionFreq, typer.Option("--freq", help="Engine mode bucket.")] = "1d",
     engine: Annotated[
-        str | None, typer.Option("--engine", help="duckdb (default) or spark: engine mode.")
+        EngineName | None, typer.Option("--engine", help="Engine mode (default: duckdb).")
     ] = None,
     spark_master: SparkMasterOpt = None,
     workspace: WorkspaceOpt = None,
@@ -115,6 +124,7 @@ def lift(
 
     def on_engine() -> None:
         from leaderlens.attention.engine_lifts import lifts_on
+        from leaderlens.jsonsafe import plain
 
         workspace_options = {
             "--brand": brand is not None,
@@ -176,7 +186,7 @@ def amplification(
 def share_of_voice(
     brand: BrandOpt,
     leader: LeaderOpt = None,
-    freq: Annotated[str, typer.Option("--freq", help="Bucket: 1h, 1d or 1w.")] = "1d",
+    freq: Annotated[BucketFreq, typer.Option("--freq", help="Bucket size.")] = "1d",
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
     plot: PlotOpt = None,
@@ -208,8 +218,8 @@ def mentions(
     term: Annotated[
         list[str], typer.Option("--term", help="Leader query term (repeat for several).")
     ],
-    freq: Annotated[str, typer.Option("--freq", help="Bucket: 1h, 1d or 1w.")] = "1h",
-    engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
+    freq: Annotated[BucketFreq, typer.Option("--freq", help="Bucket size.")] = "1h",
+    engine: Annotated[EngineName, typer.Option("--engine", help="Where it runs.")] = "duckdb",
     spark_master: SparkMasterOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -292,7 +302,7 @@ def leadlag(
 def playbook(
     brand: BrandOpt,
     leader: LeaderOpt = None,
-    by: Annotated[str, typer.Option("--by", help="channel, topic or sentiment.")] = "channel",
+    by: Annotated[PlaybookBy, typer.Option("--by", help="Category of statement.")] = "channel",
     metric: MetricOpt = "mentions",
     horizon: HorizonOpt = 7,
     asset: Annotated[

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, err, out, run, write_json
+from leaderlens.options import Platform, PriceFreq
 
 fetch_app = typer.Typer(
     help="Fetch from live sources (Yahoo Finance, crypto exchanges, Google Trends, X) into the "
@@ -66,7 +67,7 @@ def prices(
     tickers: Annotated[list[str], typer.Argument(help="Yahoo symbols: TSLA SPY 1810.HK BTC-USD.")],
     start: StartOpt,
     end: EndOpt = None,
-    freq: Annotated[str, typer.Option("--freq", help="1d, 1h or 1m.")] = "1d",
+    freq: Annotated[PriceFreq, typer.Option("--freq", help="Bar frequency.")] = "1d",
     calendar: Annotated[
         str | None,
         typer.Option("--calendar", help="Trading calendar of new assets (default: from Yahoo)."),
@@ -111,7 +112,7 @@ def crypto(
     start: StartOpt,
     end: EndOpt = None,
     exchange: Annotated[str, typer.Option("--exchange", help="A ccxt exchange id.")] = "binance",
-    freq: Annotated[str, typer.Option("--freq", help="1h, 1m or 1d.")] = "1h",
+    freq: Annotated[PriceFreq, typer.Option("--freq", help="Bar frequency.")] = "1h",
     asset: Annotated[
         str | None, typer.Option("--asset", help="Asset id to store under (default BASE-QUOTE).")
     ] = None,
@@ -184,7 +185,7 @@ def attention(
 @fetch_app.command("posts")
 def posts(
     user: Annotated[str, typer.Option("--user", help="The X username (handle).")],
-    platform: Annotated[str, typer.Option("--platform", help="Only x for now.")] = "x",
+    platform: Annotated[Platform, typer.Option("--platform", help="Only x for now.")] = "x",
     leader: Annotated[
         str | None, typer.Option("--leader", help="Leader id (default: the handle).")
     ] = None,
@@ -195,11 +196,10 @@ def posts(
     json_path: JsonOpt = None,
 ) -> None:
     """Fetch a leader's posts from the X API v2 (bearer token from LEADERLENS_X_BEARER_TOKEN)."""
-    from leaderlens.errors import check_choice
     from leaderlens.fetchers.x import fetch_posts
 
-    def call(ws: Any, progress: Callable[[str, int, int | None], None]) -> Any:
-        check_choice("platform", platform, ("x",))
-        return fetch_posts(ws, user, leader=leader, start=start, progress=progress)
-
-    _fetch(workspace, json_path, call)
+    _fetch(
+        workspace,
+        json_path,
+        lambda ws, progress: fetch_posts(ws, user, leader=leader, start=start, progress=progress),
+    )

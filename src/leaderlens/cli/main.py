@@ -19,13 +19,16 @@ from leaderlens.cli.preflight import preflight, print_fired
 from leaderlens.cli.report import report, serve
 from leaderlens.cli.risk import risk_app
 from leaderlens.cli.shared import (
+    AttentionFormatOpt,
     BadRowsOpt,
     ConflictOpt,
     EncodingOpt,
     FileArg,
-    FormatOpt,
     JsonOpt,
+    MentionFormatOpt,
+    PriceFormatOpt,
     RejectsOpt,
+    StatementFormatOpt,
     TzOpt,
     WorkspaceOpt,
     err,
@@ -34,13 +37,17 @@ from leaderlens.cli.shared import (
     write_json,
 )
 from leaderlens.cli.study import study
+from leaderlens.options import Channel, PriceFreq
 
+# Plain help (rich_markup_mode=None): typer's rich help formatter pulls in markdown, pygments
+# and tracebacks, which would double the time ``leaderlens --help`` takes to answer.
 app = typer.Typer(
     name="leaderlens",
     help="Measure how a leader's own voice amplifies, or damages, the company's brand.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 ingest_app = typer.Typer(help="Load files you hold into the workspace.", no_args_is_help=True)
 add_app = typer.Typer(help="Declare leaders, brands and assets.", no_args_is_help=True)
@@ -56,6 +63,26 @@ app.command("compare")(compare)
 app.command("preflight")(preflight)
 app.command("annotate")(text_cli.annotate)
 app.command("persona")(text_cli.persona)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"leaderlens {version('leaderlens')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The options of ``leaderlens`` itself (the help text is the app's)."""
 
 
 def _open(workspace: Path | None) -> Any:
@@ -97,13 +124,13 @@ def ingest_prices(
         typer.Option("--calendar", help="XNYS, XHKG, ... or 24/7 (needed once per new asset)."),
     ] = None,
     freq: Annotated[
-        str | None, typer.Option("--freq", help="1d, 1h or 1m (default: detect).")
+        PriceFreq | None, typer.Option("--freq", help="Bar frequency (default: detect).")
     ] = None,
     benchmark: Annotated[
         str | None, typer.Option("--benchmark", help="The asset's benchmark asset id.")
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: PriceFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -143,15 +170,14 @@ def ingest_statements(
     file: FileArg,
     leader: Annotated[str, typer.Option("--leader", help="Leader id, e.g. musk.")],
     channel: Annotated[
-        str | None,
-        typer.Option("--channel", help="Channel when the file has none (x, weibo, ...)."),
+        Channel | None, typer.Option("--channel", help="Channel when the file has none.")
     ] = None,
     column: Annotated[
         list[str] | None,
         typer.Option("--column", help="Map a field to the file's column: ts=created_at (repeat)."),
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: StatementFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -184,14 +210,14 @@ def ingest_brand_posts(
     file: FileArg,
     brand: Annotated[str, typer.Option("--brand", help="Brand id.")],
     channel: Annotated[
-        str | None, typer.Option("--channel", help="Channel when the file has none.")
+        Channel | None, typer.Option("--channel", help="Channel when the file has none.")
     ] = None,
     column: Annotated[
         list[str] | None,
         typer.Option("--column", help="Map a field to the file's column: ts=created_at (repeat)."),
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: StatementFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -230,7 +256,7 @@ def ingest_attention(
         str | None, typer.Option("--value-column", help="Which column holds the values.")
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: AttentionFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,
@@ -270,7 +296,7 @@ def ingest_mentions(
         typer.Option("--column", help="Map a field to the file's column: text=body (repeat)."),
     ] = None,
     tz: TzOpt = None,
-    format: FormatOpt = None,
+    format: MentionFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
     on_conflict: ConflictOpt = "error",
     rejects: RejectsOpt = None,

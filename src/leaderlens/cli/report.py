@@ -11,6 +11,7 @@ import typer
 
 from leaderlens.cli.shared import WorkspaceOpt, err, out, run
 from leaderlens.errors import BadInputError
+from leaderlens.options import TABLE_FORMATS, PlainModel, ReportFormat, Returns
 
 
 def _window(text: str) -> tuple[int, int]:
@@ -35,29 +36,32 @@ def report(
         Path | None,
         typer.Option("--out", help="Output file (default: report.html or report.json)."),
     ] = None,
-    format: Annotated[str, typer.Option("--format", help="html or json.")] = "html",
+    format: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = "html",
     tables: Annotated[
         Path | None,
         typer.Option("--tables", help="Also write every table to this folder."),
     ] = None,
     table_format: Annotated[
         list[str] | None,
-        typer.Option("--table-format", help="csv, json or parquet (repeat; default csv, json)."),
+        typer.Option(
+            "--table-format",
+            metavar=f"<{'|'.join(TABLE_FORMATS)}>",
+            help="Format of the tables (repeat; default csv, json).",
+            autocompletion=lambda: TABLE_FORMATS,
+        ),
     ] = None,
-    model: Annotated[
-        str, typer.Option("--model", help="constant-mean, market-adjusted or market.")
-    ] = "market",
+    model: Annotated[PlainModel, typer.Option("--model", help="Normal-return model.")] = "market",
     window: Annotated[str, typer.Option("--window", help="Event window A,B in bars.")] = "-1,1",
-    returns: Annotated[str, typer.Option("--returns", help="simple or log.")] = "simple",
+    returns: Annotated[
+        Returns, typer.Option("--returns", help="Simple or log returns.")
+    ] = "simple",
 ) -> None:
     """Write a leader's report: one HTML file that opens offline, or a JSON document."""
 
     def body() -> None:
         from leaderlens import Workspace
-        from leaderlens.errors import check_choice
-        from leaderlens.report import REPORT_FORMATS, StudyOptions, build_report
+        from leaderlens.report import StudyOptions, build_report
 
-        check_choice("format", format, REPORT_FORMATS)
         target = out_path or Path(f"report.{format}")
         options = StudyOptions(model=model, window=_window(window), returns=returns)
         started = time.perf_counter()

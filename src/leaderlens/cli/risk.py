@@ -10,6 +10,7 @@ import typer
 
 from leaderlens.cli.preflight import alerts_app
 from leaderlens.cli.shared import FdrMethodOpt, FdrOpt, JsonOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.options import PlainModel
 
 risk_app = typer.Typer(
     help="Negative effects: value-destroying statements, leader-driven volatility, key-person "
@@ -202,7 +203,7 @@ def key_person(
     estimation: Annotated[
         str, typer.Option("--estimation", help="Estimation window, bars: first,last.")
     ] = "-260,-11",
-    model: Annotated[str, typer.Option("--model", help="Normal-return model.")] = "market",
+    model: Annotated[PlainModel, typer.Option("--model", help="Normal-return model.")] = "market",
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:

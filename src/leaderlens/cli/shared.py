@@ -5,17 +5,56 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
 
 from leaderlens.errors import LeaderlensError
+from leaderlens.options import (
+    AttentionFormat,
+    FdrMethod,
+    MentionFormat,
+    OnBadRows,
+    OnConflict,
+    PriceFormat,
+    StatementFormat,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _LazyConsole:
+    """A rich ``Console`` made when a command first prints: ``--help`` never imports rich.
+    Everything, ``with console:`` included (rich's live displays do it), goes to the console."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+
+    @cached_property
+    def _console(self) -> Console:
+        from rich.console import Console
+
+        return Console(**self._options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console, name)
+
+    def __enter__(self) -> Console:
+        return self._console.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._console.__exit__(*exc)
+
 
 # Piped output (CI logs, files) gets a readable width instead of rich's 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = cast(
+    "Console",
+    _LazyConsole(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140),
+)
+err = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True))
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -31,12 +70,16 @@ JsonOpt = Annotated[
 SparkMasterOpt = Annotated[
     str | None, typer.Option("--spark-master", help="Spark master URL (default: local[*]).")
 ]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="Input format (default: detect).")]
+_FORMAT_HELP = "Input format (default: detect)."
+PriceFormatOpt = Annotated[PriceFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
+StatementFormatOpt = Annotated[StatementFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
+AttentionFormatOpt = Annotated[AttentionFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
+MentionFormatOpt = Annotated[MentionFormat | None, typer.Option("--format", help=_FORMAT_HELP)]
 TzOpt = Annotated[
     str | None, typer.Option("--tz", help="Time zone of times without a UTC offset (IANA name).")
 ]
 BadRowsOpt = Annotated[
-    str,
+    OnBadRows,
     typer.Option(
         "--on-bad-rows",
         help="error: refuse the file at the first bad row; skip: load the rest and list the "
@@ -44,7 +87,7 @@ BadRowsOpt = Annotated[
     ),
 ]
 ConflictOpt = Annotated[
-    str,
+    OnConflict,
     typer.Option(
         "--on-conflict",
         help="When a stored key arrives with other values: error, keep (stored) or replace.",
@@ -58,7 +101,7 @@ FdrOpt = Annotated[
     float, typer.Option("--fdr", help="False discovery rate of the per-event discovery counts.")
 ]
 FdrMethodOpt = Annotated[
-    str, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
+    FdrMethod, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
 ]
 EncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the file.")]
 FileArg = Annotated[Path, typer.Argument(help="The file to load.", show_default=False)]

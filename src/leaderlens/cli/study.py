@@ -18,6 +18,19 @@ from leaderlens.cli.shared import (
     write_json,
 )
 from leaderlens.errors import BadInputError
+from leaderlens.options import (
+    Channel,
+    Convention,
+    CrossSessions,
+    EngineName,
+    FirstBar,
+    Measure,
+    Model,
+    PriceFreq,
+    Returns,
+    Tests,
+    VolatilityModel,
+)
 
 if TYPE_CHECKING:
     from leaderlens.study.study_result import EventStudyResult
@@ -50,22 +63,22 @@ def study(
         str | None,
         typer.Option("--benchmark", help="Market asset (default: the asset's benchmark)."),
     ] = None,
-    model: Annotated[
-        str, typer.Option("--model", help="constant-mean, market-adjusted, market or factor.")
-    ] = "market",
+    model: Annotated[Model, typer.Option("--model", help="Normal-return model.")] = "market",
     window: Annotated[str, typer.Option("--window", help="Event window A,B in bars.")] = "-1,1",
     estimation: Annotated[
         str, typer.Option("--estimation", help="Estimation window A,B in bars.")
     ] = "-250,-11",
-    freq: Annotated[str, typer.Option("--freq", help="1d, 1h or 1m.")] = "1d",
-    returns: Annotated[str, typer.Option("--returns", help="simple or log.")] = "simple",
+    freq: Annotated[PriceFreq, typer.Option("--freq", help="Bar frequency.")] = "1d",
+    returns: Annotated[
+        Returns, typer.Option("--returns", help="Simple or log returns.")
+    ] = "simple",
     start: Annotated[
         str | None, typer.Option("--start", help="From this instant (ISO, offset).")
     ] = None,
     end: Annotated[
         str | None, typer.Option("--end", help="Statements before this instant.")
     ] = None,
-    channel: Annotated[str | None, typer.Option("--channel", help="Only this channel.")] = None,
+    channel: Annotated[Channel | None, typer.Option("--channel", help="Only this channel.")] = None,
     query: Annotated[
         str | None, typer.Option("--query", help="Only statements with this text.")
     ] = None,
@@ -91,19 +104,23 @@ def study(
         typer.Option("--mask-overlaps", help="Mask other events' windows in estimation."),
     ] = False,
     first_bar: Annotated[
-        str, typer.Option("--first-bar", help="Intraday day 0: containing or 'next full' bar.")
+        FirstBar,
+        typer.Option(
+            "--first-bar",
+            help="Intraday day 0: the bar containing the statement or the next full one.",
+        ),
     ] = "containing",
     cross_sessions: Annotated[
-        str,
-        typer.Option("--cross-sessions", help="Windows over a session boundary: exclude|keep."),
+        CrossSessions,
+        typer.Option("--cross-sessions", help="Windows over a session boundary."),
     ] = "exclude",
     by: Annotated[
         str | None,
         typer.Option("--by", help="Split by a statement attribute (channel...)."),
     ] = None,
     convention: Annotated[
-        str,
-        typer.Option("--convention", help="textbook (METHODS) or estudy2 conventions."),
+        Convention,
+        typer.Option("--convention", help="Variance conventions: textbook (METHODS) or estudy2."),
     ] = "textbook",
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap draws for the CAAR interval.")
@@ -111,13 +128,11 @@ def study(
     placebo: Annotated[int, typer.Option("--placebo", help="Placebo samples (0: none).")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of bootstrap and placebo draws.")] = 0,
     tests: Annotated[
-        str, typer.Option("--tests", help="all (the battery) or per-event (AR, CAR, t only).")
+        Tests, typer.Option("--tests", help="all (the battery) or per-event (AR, CAR, t only).")
     ] = "all",
-    measure: Annotated[
-        str, typer.Option("--measure", help="returns, volume or volatility.")
-    ] = "returns",
+    measure: Annotated[Measure, typer.Option("--measure", help="What to study.")] = "returns",
     volatility_model: Annotated[
-        str,
+        VolatilityModel,
         typer.Option(
             "--volatility-model", help="Volatility against: estimation (window variance) or garch."
         ),
@@ -144,8 +159,7 @@ def study(
         ),
     ] = None,
     engine: Annotated[
-        str | None,
-        typer.Option("--engine", help="duckdb or spark: where a --bars study runs."),
+        EngineName | None, typer.Option("--engine", help="Where a --bars study runs.")
     ] = None,
     spark_master: SparkMasterOpt = None,
     workspace: WorkspaceOpt = None,

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, err, out, run, write_json
+from leaderlens.options import PersonaBy, Sentiment
 
 
 def annotate(
@@ -39,7 +40,7 @@ def annotate(
         ),
     ] = False,
     sentiment: Annotated[
-        str,
+        Sentiment,
         typer.Option(
             "--sentiment",
             help="lexicon (fast, default) or embedding: English and Chinese sentiment from "
@@ -54,10 +55,8 @@ def annotate(
 
     def body() -> None:
         from leaderlens import Workspace
-        from leaderlens.errors import check_choice
-        from leaderlens.text.annotate import SENTIMENTS, annotate_workspace
+        from leaderlens.text.annotate import annotate_workspace
 
-        check_choice("sentiment", sentiment, SENTIMENTS)
         with Workspace.open(workspace) as ws:
             report = annotate_workspace(
                 ws,
@@ -67,7 +66,7 @@ def annotate(
                 taxonomy=taxonomy,
                 workers=workers,
                 progress=err.is_terminal,
-                sentiment=sentiment,  # type: ignore[arg-type]  # checked above
+                sentiment=sentiment,
             )
             out.print(report.summary(), markup=False)
             result = report.to_dict()
@@ -88,7 +87,9 @@ def persona(
     leader: Annotated[
         list[str], typer.Option("--leader", help="Leader id; repeat to compare side by side.")
     ],
-    by: Annotated[str, typer.Option("--by", help="all, year or quarter.")] = "all",
+    by: Annotated[
+        PersonaBy, typer.Option("--by", help="Persona over all history, or per period.")
+    ] = "all",
     tz: Annotated[
         list[str] | None,
         typer.Option(

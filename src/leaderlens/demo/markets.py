@@ -5,6 +5,11 @@ J. Econ. Lit. 35(1): ``R_t = alpha + beta R_mt + e_t`` with Student-t(5) innovat
 the stated volatility (fat tails like real daily returns), plus the planted abnormal returns on
 their day-0 bars. Returns are simple returns; ``adj_close`` equals ``close`` (no dividends or
 splits are planted).
+
+Every random draw is made on a fixed grid (every weekday for exchange-traded assets, every hour
+for the coin) before any calendar is read, and sessions sample that latent path
+(:func:`session_bars`): a session added to or removed from a calendar changes that exchange's
+bars on that day and the next session only, never another asset's or another day's draws.
 """
 
 from __future__ import annotations
@@ -80,45 +85,101 @@ def bar_of(grid: Grid, instants: np.ndarray) -> np.ndarray:
     return np.searchsorted(grid.closes, instants, side="right")
 
 
-def market_returns(rng: np.random.Generator, n: int, mean: float, sigma: float) -> np.ndarray:
-    """``n`` simple returns: ``mean`` plus Student-t(5) shocks with standard deviation ``sigma``."""
-    return mean + sigma * rng.standard_t(5, n) * np.sqrt(3.0 / 5.0)
+def weekday_grid(start: str, end: str) -> pd.DatetimeIndex:
+    """Every weekday (Monday to Friday) from ``start`` to ``end``, at 00:00 UTC: the fixed grid
+    on which the exchange-traded assets' latent paths are drawn, whatever the calendars say."""
+    return pd.date_range(start, end, freq="B", tz="UTC", unit="us")
 
 
-def ohlcv(
-    rng: np.random.Generator,
-    labels: pd.DatetimeIndex,
-    returns: np.ndarray,
+def nominal_closes(dates: pd.DatetimeIndex, timezone: str, hour: int) -> np.ndarray:
+    """``hour`` o'clock local time in ``timezone`` on each of ``dates``, microseconds UTC: an
+    exchange's regular close without asking its calendar (no holidays, no early closes)."""
+    local = pd.DatetimeIndex(dates.date) + pd.Timedelta(hours=hour)
+    return to_micros(local.tz_localize(timezone))
+
+
+@dataclass(frozen=True)
+class Latent:
+    """One asset's random draws on a fixed grid (weekdays, or hours for the coin), drawn
+    before any calendar is consulted; all of shape (n,).
+
+    Attributes
+    ----------
+    returns: simple returns of the latent path (market model, without planted effects).
+    gap: opening gap factor of a session.
+    wick_up, wick_down: high and low as factors of the bar's body.
+    volume: volume noise factor.
+    """
+
+    returns: np.ndarray
+    gap: np.ndarray
+    wick_up: np.ndarray
+    wick_down: np.ndarray
+    volume: np.ndarray
+
+
+def draw_latent(
+    rng: np.random.Generator, n: int, mean: float, sigma: float, *, gaps: bool
+) -> Latent:
+    """``n`` draws of every random part of an asset's bars, in a fixed order.
+
+    Returns are ``mean`` plus Student-t(5) shocks with standard deviation ``sigma``; ``gaps``
+    draws opening gaps (exchange sessions), without it a bar opens at the previous close.
+    """
+    returns = mean + sigma * rng.standard_t(5, n) * np.sqrt(3.0 / 5.0)
+    gap = np.exp(rng.normal(0.0, 0.3 * sigma, n)) if gaps else np.ones(n)
+    wick_up = np.exp(np.abs(rng.normal(0.0, 0.5 * sigma, n)))
+    wick_down = np.exp(-np.abs(rng.normal(0.0, 0.5 * sigma, n)))
+    volume = np.exp(rng.normal(0.0, 0.3, n))
+    return Latent(returns, gap, wick_up, wick_down, volume)
+
+
+def session_bars(
+    latent: Latent,
+    days: pd.DatetimeIndex,
+    grid: Grid,
+    planted_at: np.ndarray,
+    planted_ar: np.ndarray,
     *,
     start_price: float,
     sigma: float,
     volume: float,
-    activity: np.ndarray,
-    gaps: bool,
 ) -> pd.DataFrame:
-    """Price bars whose close-to-close simple returns are exactly ``returns``.
+    """Price bars of ``grid``'s sessions sampled from a latent path on ``days``.
 
-    ``gaps`` draws an opening gap from the previous close (exchange sessions); without it each
-    bar opens at the previous close (continuous 24/7 trading). ``activity`` multiplies the
-    typical ``volume`` (planted events trade more).
+    The latent close on day ``d`` is ``start_price * prod_{e <= d} (1 + returns_e)``; each
+    planted effect (at instant ``planted_at``, abnormal simple return ``planted_ar``) multiplies
+    every close strictly after its instant by ``1 + planted_ar``, which puts it on its day-0
+    session (METHODS.md section 1). A session's close is the latent close of its date times
+    the planted factors before its close, so a day without a session folds its return (and the
+    effects planted on it) into the next session, as a real closure does, and no other close
+    changes: the bars depend on the calendar only on the days it changes.
+
+    The day-0 simple return is ``(1 + R_normal) * (1 + planted_ar) - 1``, ``planted_ar`` plus
+    ``planted_ar * R_normal`` (mean ``planted_ar`` to within ``|alpha + beta E[R_m]|``, about
+    0.1 % of it). Volume grows with the planted move: ``1 + 0.5 |move| / sigma`` times the
+    typical ``volume``.
     """
-    n = len(returns)
-    close = start_price * np.cumprod(1.0 + returns)
+    at = days.searchsorted(grid.labels)
+    if (at >= len(days)).any() or not (days[np.minimum(at, len(days) - 1)] == grid.labels).all():
+        raise ValueError(f"{grid.calendar} has sessions outside the latent grid")
+    order = np.argsort(planted_at, kind="stable")
+    factor = np.concatenate([[0.0], np.cumsum(np.log1p(planted_ar[order]))])
+    planted = factor[np.searchsorted(planted_at[order], grid.closes, side="left")]
+    latent_close = start_price * np.cumprod(1.0 + latent.returns)
+    close = latent_close[at] * np.exp(planted)
     previous = np.concatenate([[start_price], close[:-1]])
-    gap = np.exp(rng.normal(0.0, 0.3 * sigma, n)) if gaps else np.ones(n)
-    open_ = previous * gap
-    wick_up = np.exp(np.abs(rng.normal(0.0, 0.5 * sigma, n)))
-    wick_down = np.exp(-np.abs(rng.normal(0.0, 0.5 * sigma, n)))
-    shares = np.round(volume * np.exp(rng.normal(0.0, 0.3, n)) * activity)
+    open_ = previous * latent.gap[at]
+    move = np.expm1(np.diff(planted, prepend=0.0))
     return pd.DataFrame(
         {
-            "ts": pd.Series(labels, dtype="datetime64[us, UTC]"),
+            "ts": pd.Series(grid.labels, dtype="datetime64[us, UTC]"),
             "open": open_,
-            "high": np.maximum(open_, close) * wick_up,
-            "low": np.minimum(open_, close) * wick_down,
+            "high": np.maximum(open_, close) * latent.wick_up[at],
+            "low": np.minimum(open_, close) * latent.wick_down[at],
             "close": close,
             "adj_close": close,
-            "volume": shares,
+            "volume": np.round(volume * latent.volume[at] * (1.0 + 0.5 * np.abs(move) / sigma)),
         }
     )
 
@@ -139,8 +200,3 @@ def daily_from_hourly(hourly: pd.DataFrame) -> pd.DataFrame:
             "volume": block["volume"].sum(axis=1),
         }
     )
-
-
-def activity(planted: np.ndarray, sigma: float) -> np.ndarray:
-    """Volume multiplier of a bar with planted abnormal return ``planted`` (more when larger)."""
-    return 1.0 + 0.5 * np.abs(planted) / sigma

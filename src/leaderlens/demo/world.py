@@ -9,17 +9,28 @@ Planting (see :mod:`leaderlens.demo.cast` for the numbers):
 
 * prices follow the market model (MacKinlay 1997) and each statement adds its planted abnormal
   simple return to its day-0 bar, day 0 being the first session whose close is strictly after
-  the statement (METHODS.md section 1; the coin: the UTC hour / UTC day containing it);
+  the statement (METHODS.md section 1; the coin: the UTC hour / UTC day containing it), as a
+  factor ``1 + planted_ar`` on the close (see :func:`leaderlens.demo.markets.session_bars`);
 * brand attention ``y = log(1 + value)`` gets each statement's lift on the statement's UTC day,
   decaying geometrically over the following days;
 * the key-person event adds abnormal returns on days 0..2 of the stock, a jump in the coin and
   an attention lift.
+
+The world is a pure function of its seed, whatever the calendar vintage: every draw is made on
+a fixed grid of days (weekdays for the stocks and indexes, UTC days for attention, hours for the
+coin) or per post of a calendar-free schedule, and the value-destroying posts and the key-person
+event are placed by date. Exchange calendars only decide which days become sessions: a session
+added to or removed from a calendar changes that exchange's bars on that day and on the next
+session (whose return then spans the closure: its open, high, low and volume move, its close
+does not) and the day 0 of the posts that fell on it, nothing else. The early-close posts are
+the one part defined by a calendar; they plant nothing and draw from their own stream per date,
+so an early close added or removed adds or removes those three posts only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -36,16 +47,18 @@ from leaderlens.demo.attention import (
 )
 from leaderlens.demo.foundations import foundation_series
 from leaderlens.demo.markets import (
+    US_PER_DAY,
     US_PER_HOUR,
     Grid,
-    activity,
     bar_of,
     daily_from_hourly,
+    draw_latent,
     from_micros,
-    market_returns,
-    ohlcv,
+    nominal_closes,
+    session_bars,
     session_grid,
     utc_grid,
+    weekday_grid,
 )
 from leaderlens.demo.schedule import engagement, schedule
 from leaderlens.demo.texts import statement_texts
@@ -59,9 +72,12 @@ from leaderlens.demo.truth import (
 from leaderlens.errors import BadInputError
 from leaderlens.readers.base import COLUMNS
 
-# Special moments start after this many sessions, so each has a full estimation window
-# (METHODS.md section 2: 250 bars ending 11 bars before day 0).
-FIRST_SPECIAL_SESSION = 260
+# Special moments start after this many weekdays (about 265 sessions), so each has a full
+# estimation window (METHODS.md section 2: 250 bars ending 11 bars before day 0).
+FIRST_SPECIAL_WEEKDAY = 275
+# The regular close of the leaders' New York stock, local time: special moments are placed
+# between two regular closes by date, without asking the calendar.
+NEW_YORK_CLOSE = ("America/New_York", 16)
 STREAMS = (
     "posts",
     "slots",
@@ -72,7 +88,8 @@ STREAMS = (
     "markets",
     "attention",
     "mentions",
-    "foundations",  # appended last: SeedSequence children keep their order, the others stay
+    "foundations",  # appended: SeedSequence children keep their order, the others stay
+    "probes",
 )
 
 
@@ -164,20 +181,23 @@ def generate_world(seed: int = 7) -> DemoWorld:
         "24/7": utc_grid(cast.START, cast.END, "1d"),
     }
     hours = utc_grid(cast.START, cast.END, "1h")
+    weekdays = weekday_grid(cast.START, cast.END)
     stock_grid = grids[_asset("VLTR").calendar]
 
-    slots = _special_sessions(rng("slots"), stock_grid)
+    closes = nominal_closes(weekdays, *NEW_YORK_CLOSE)
+    slots = _special_weekdays(rng("slots"), len(weekdays))
     middle = cast.VALUE_DESTROYING_COUNT // 2
-    posts = _all_posts(rng("posts"), rng("specials"), stock_grid, np.delete(slots, middle))
-    posts = _plant_effects(rng("effects"), posts)
-    posts = _name_posts(rng("texts"), posts)
+    posts = _all_posts(rng("posts"), rng("specials"), closes, np.delete(slots, middle))
+    posts = _name_posts(rng("texts"), _numbered(_plant_effects(rng("effects"), posts)))
+    posts = pd.concat([posts, _early_close_posts(streams["probes"], stock_grid)])
+    posts = posts.sort_values(["owner", "micros", "channel"], kind="stable").reset_index(drop=True)
+    micros = int(_inside_day(rng("event"), closes, slots[middle : middle + 1])[0])
     event = KeyPersonMoment(
-        session=int(slots[middle]),
-        micros=int(_inside_session(rng("event"), stock_grid, slots[middle : middle + 1])[0]),
+        session=int(bar_of(stock_grid, np.array([micros], dtype=np.int64))[0]), micros=micros
     )
 
     aligned = _align(posts, grids, hours)
-    bars = _bars(rng("markets"), aligned, event, grids, hours)
+    bars = _bars(rng("markets"), aligned, event, grids, weekdays, hours)
     attention, counts = _attention(rng("attention"), posts, event, grids["24/7"])
     pillars, pillar_truth = foundation_series(rng("foundations"), posts, grids["24/7"])
     brand_mentions = {
@@ -243,52 +263,54 @@ def generate_world(seed: int = 7) -> DemoWorld:
 def _all_posts(
     rng: np.random.Generator,
     special: np.random.Generator,
-    stock_grid: Grid,
-    destroying_sessions: np.ndarray,
+    closes: np.ndarray,
+    destroying: np.ndarray,
 ) -> pd.DataFrame:
-    """Every planned post, the value-destroying posts and the early-close posts, unnamed."""
+    """Every planned post and the value-destroying posts, unnamed, without planted effects."""
     children = rng.spawn(len(cast.PLANS))
     frames = [
         schedule(child, plan, cast.START, cast.POSTS_END)
         for child, plan in zip(children, cast.PLANS, strict=True)
     ]
-    frames += [
-        _value_destroying(special, stock_grid, destroying_sessions),
-        _early_close_posts(special, stock_grid),
-    ]
+    frames.append(_value_destroying(special, closes, destroying))
     posts = pd.concat(frames, ignore_index=True)
     posts["is_value_destroying"] = posts["is_value_destroying"].fillna(False).astype(bool)
     return posts.sort_values(["owner", "micros", "channel"], kind="stable").reset_index(drop=True)
 
 
-def _special_sessions(rng: np.random.Generator, grid: Grid) -> np.ndarray:
-    """Sessions of the value-destroying posts and, in the middle, the key-person event.
+def _special_weekdays(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Weekdays (indexes into the ``n`` weekdays of the world) of the value-destroying posts
+    and, in the middle, the key-person event.
 
-    One session drawn inside each of ``VALUE_DESTROYING_COUNT + 1`` equal blocks after
-    ``FIRST_SPECIAL_SESSION``, at least five sessions from a block's edges, so that their event
-    windows never overlap.
+    One weekday drawn inside each of ``VALUE_DESTROYING_COUNT + 1`` equal blocks after
+    ``FIRST_SPECIAL_WEEKDAY``, at least five weekdays from a block's edges, so that their event
+    windows never overlap (a holiday moves a day 0 by a session at most).
     """
     blocks = cast.VALUE_DESTROYING_COUNT + 1
-    edges = np.linspace(FIRST_SPECIAL_SESSION, len(grid) - 20, blocks + 1)
+    edges = np.linspace(FIRST_SPECIAL_WEEKDAY, n - 20, blocks + 1)
     width = np.diff(edges) - 10
     return np.floor(edges[:-1] + 5 + rng.random(blocks) * width).astype(np.int64)
 
 
-def _inside_session(rng: np.random.Generator, grid: Grid, session: np.ndarray) -> np.ndarray:
-    """Instants (whole seconds) strictly between the previous close and the session's close,
-    whose day 0 is therefore ``session``: evenings, nights, weekends and the session itself."""
-    before, close = grid.closes[session - 1], grid.closes[session]
-    at = before + rng.uniform(0.02, 0.98, len(session)) * (close - before)
+def _inside_day(rng: np.random.Generator, closes: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Instants (whole seconds) strictly between the regular close of the weekday before and
+    the regular close of ``day`` (indexes into the weekdays whose regular ``closes`` are
+    given): evenings, nights, weekends and the session itself, whose day 0 is therefore that
+    weekday's session when it is a full session (else the next one, as the calendar says)."""
+    before, close = closes[day - 1], closes[day]
+    at = before + rng.uniform(0.02, 0.98, len(day)) * (close - before)
     return (np.floor(at / 1e6) * 1_000_000).astype(np.int64)
 
 
-def _value_destroying(rng: np.random.Generator, grid: Grid, sessions: np.ndarray) -> pd.DataFrame:
-    """The value-destroying posts, one with day 0 on each of ``sessions``."""
-    n = len(sessions)
+def _value_destroying(
+    rng: np.random.Generator, closes: np.ndarray, days: np.ndarray
+) -> pd.DataFrame:
+    """The value-destroying posts, one in the day before the regular close of each of ``days``."""
+    n = len(days)
     low, high = cast.VALUE_DESTROYING_REPLY_RATIO
     frame = pd.DataFrame(
         {
-            "micros": _inside_session(rng, grid, sessions),
+            "micros": _inside_day(rng, closes, days),
             "owner": cast.VALUE_DESTROYING.owner,
             "channel": cast.VALUE_DESTROYING.channel,
             "topic": cast.VALUE_DESTROYING.topic,
@@ -303,27 +325,49 @@ def _value_destroying(rng: np.random.Generator, grid: Grid, sessions: np.ndarray
     return pd.concat([frame, counts], axis=1)
 
 
-def _early_close_posts(rng: np.random.Generator, grid: Grid) -> pd.DataFrame:
+def _early_close_posts(streams: np.random.SeedSequence, grid: Grid) -> pd.DataFrame:
     """Rex Vale posts one second before, exactly at and 30 minutes after each early close of
-    his stock's exchange: the edge cases of the day-0 rule."""
+    his stock's exchange: the edge cases of the day-0 rule.
+
+    These probes plant nothing (no abnormal return, no attention lift) and each early close
+    draws their counts and texts from its own stream, keyed by its date, so an early close
+    added to or removed from the calendar adds or removes its three posts and nothing else.
+    Their statement ids name the date: ``rv-close-YYYYMMDD-k``.
+    """
     local = from_micros(grid.closes).tz_convert("America/New_York")
     early = grid.closes[(local.hour < 16) & (grid.labels <= pd.Timestamp(cast.POSTS_END, tz="UTC"))]
     offsets = np.array([-1_000_000, 0, 30 * 60 * 1_000_000], dtype=np.int64)
-    micros = (early[:, None] + offsets[None, :]).ravel()
-    n = len(micros)
-    frame = pd.DataFrame(
-        {
-            "micros": micros,
-            "owner": "rex_vale",
-            "channel": "x",
-            "topic": "personal",
-            "sentiment": np.zeros(n, dtype=np.int8),
-            "tone": "neu",
-            "language": "en",
-            "is_reply": np.zeros(n, dtype=bool),
-        }
-    )
-    return pd.concat([frame, engagement(rng, _plan("rex_vale", "x"), n)], axis=1)
+    leader = _leader("rex_vale")
+    frames = []
+    for close in early:  # a handful of early closes, each with its own stream
+        day = int(close // US_PER_DAY)
+        rng = np.random.default_rng(
+            np.random.SeedSequence(streams.entropy, spawn_key=(*streams.spawn_key, day))
+        )
+        n = len(offsets)
+        frame = pd.DataFrame(
+            {
+                "micros": close + offsets,
+                "owner": leader.leader_id,
+                "channel": "x",
+                "topic": "personal",
+                "sentiment": np.zeros(n, dtype=np.int8),
+                "tone": "neu",
+                "language": "en",
+                "is_reply": np.zeros(n, dtype=bool),
+                "is_value_destroying": np.zeros(n, dtype=bool),
+                "planted_ar": 0.0,
+                "planted_coin_ar": 0.0,
+                "planted_lift": 0.0,
+                "statement_id": [
+                    f"{leader.id_prefix}-close-{from_micros(np.array([close]))[0]:%Y%m%d}-{k}"
+                    for k in range(1, n + 1)
+                ],
+            }
+        )
+        counts = engagement(rng, _plan(leader.leader_id, "x"), n)
+        frames.append(_name_posts(rng, pd.concat([frame, counts], axis=1)))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _plant_effects(rng: np.random.Generator, posts: pd.DataFrame) -> pd.DataFrame:
@@ -356,19 +400,23 @@ def _plant_effects(rng: np.random.Generator, posts: pd.DataFrame) -> pd.DataFram
     return out.drop(columns=["ar", "coin_ar", "tone_ar", "lift"])
 
 
-def _name_posts(rng: np.random.Generator, posts: pd.DataFrame) -> pd.DataFrame:
-    """Statement ids, texts and urls; ``source`` (leader or brand) and ``brand`` of each post."""
+def _numbered(posts: pd.DataFrame) -> pd.DataFrame:
+    """``statement_id``: the owner's prefix and a running number (posts sorted by time)."""
     prefix = {x.leader_id: x.id_prefix for x in cast.LEADERS} | {
         b.brand_id: b.brand_id + "-p" for b in cast.BRANDS
     }
+    number = (posts.groupby("owner", sort=False).cumcount() + 1).astype("str").str.zfill(5)
+    return posts.assign(statement_id=posts["owner"].map(prefix) + number)
+
+
+def _name_posts(rng: np.random.Generator, posts: pd.DataFrame) -> pd.DataFrame:
+    """Texts and urls; ``source`` (leader or brand) and ``brand`` of each numbered post."""
     brand_of = {x.leader_id: x.brand_id for x in cast.LEADERS} | {
         b.brand_id: b.brand_id for b in cast.BRANDS
     }
     out = posts.copy()
-    number = (out.groupby("owner", sort=False).cumcount() + 1).astype("str").str.zfill(5)
-    out["statement_id"] = out["owner"].map(prefix) + number
     out["source"] = np.where(
-        out["owner"].isin(list(prefix)[: len(cast.LEADERS)]), "leader", "brand"
+        out["owner"].isin([x.leader_id for x in cast.LEADERS]), "leader", "brand"
     )
     out["brand"] = out["owner"].map(brand_of)
     out["url"] = (
@@ -465,66 +513,80 @@ def _bars(
     planted: pd.DataFrame,
     event: KeyPersonMoment,
     grids: dict[str, Grid],
+    weekdays: pd.DatetimeIndex,
     hours: Grid,
 ) -> dict[tuple[str, str], pd.DataFrame]:
-    """Daily bars of indexes and stocks, hourly and daily bars of the coin."""
-    index_returns: dict[str, np.ndarray] = {}
+    """Daily bars of indexes and stocks, hourly and daily bars of the coin.
+
+    Each asset draws from its own stream (spawned in the fixed order of ``cast.ASSETS``) on a
+    fixed grid: every weekday for exchange-traded assets, every hour for the coin. A stock's
+    latent return is ``alpha + beta R_index + e`` on the same weekday; its sessions sample the
+    latent path (:func:`leaderlens.demo.markets.session_bars`).
+    """
+    latent = {
+        asset.asset_id: draw_latent(
+            child,
+            len(hours) if asset.calendar == "24/7" else len(weekdays),
+            asset.alpha,
+            asset.sigma,
+            gaps=asset.calendar != "24/7",
+        )
+        for child, asset in zip(rng.spawn(len(cast.ASSETS)), cast.ASSETS, strict=True)
+    }
+    key_stock = _brand(_leader(cast.KEY_PERSON_LEADER).brand_id).stock
     bars: dict[tuple[str, str], pd.DataFrame] = {}
-    # Six assets in the fixed order of cast.ASSETS (benchmarks first): draws are reproducible.
-    for asset in cast.ASSETS:
-        if asset.calendar == "24/7":
-            continue
-        grid = grids[asset.calendar]
-        n = len(grid)
-        if asset.benchmark is None:
-            returns = market_returns(rng, n, asset.alpha, asset.sigma)
-            index_returns[asset.asset_id] = returns
-            extra = np.zeros(n, dtype=np.float64)
-        else:
-            rows = planted[planted["asset"] == asset.asset_id]
-            extra = np.bincount(rows["day0_index"], weights=rows["planted_ar"], minlength=n).astype(
-                np.float64
-            )
-            if asset.asset_id == _brand(_leader(cast.KEY_PERSON_LEADER).brand_id).stock:
-                extra[event.session : event.session + len(cast.KEY_PERSON_STOCK_ARS)] += np.asarray(
-                    cast.KEY_PERSON_STOCK_ARS
-                )
-            returns = (
-                asset.beta * index_returns[asset.benchmark]
-                + market_returns(rng, n, asset.alpha, asset.sigma)
-                + extra
-            )
-        bars[(asset.asset_id, "1d")] = ohlcv(
-            rng,
-            grid.labels,
-            returns,
+    for asset in cast.ASSETS:  # six assets; benchmarks come first in cast.ASSETS
+        path = latent[asset.asset_id]
+        if asset.benchmark is not None:
+            market = latent[asset.benchmark].returns
+            path = replace(path, returns=path.returns + asset.beta * market)
+        rows = planted[planted["asset"] == asset.asset_id]
+        coin = asset.calendar == "24/7"
+        at, ar = _with_key_person(asset, key_stock, event, grids, rows)
+        frame = session_bars(
+            path,
+            hours.labels if coin else weekdays,
+            hours if coin else grids[asset.calendar],
+            at,
+            ar,
             start_price=asset.start_price,
             sigma=asset.sigma,
             volume=asset.volume,
-            activity=activity(extra, asset.sigma),
-            gaps=True,
         )
-    coin = _asset("VOLT-USD")
-    rows = planted[planted["asset"] == coin.asset_id]
-    extra = np.bincount(
-        rows["hour0_index"], weights=rows["planted_ar"], minlength=len(hours)
-    ).astype(np.float64)
-    extra[bar_of(hours, np.array([event.micros], dtype=np.int64))[0]] += cast.KEY_PERSON_COIN_AR
-    returns = market_returns(rng, len(hours), coin.alpha, coin.sigma) + extra
-    hourly = ohlcv(
-        rng,
-        hours.labels,
-        returns,
-        start_price=coin.start_price,
-        sigma=coin.sigma,
-        volume=coin.volume,
-        activity=activity(extra, coin.sigma),
-        gaps=False,
-    )
-    bars[(coin.asset_id, "1d")] = daily_from_hourly(hourly)
-    kept = hourly["ts"] >= pd.Timestamp(cast.HOURLY_START, tz="UTC")
-    bars[(coin.asset_id, "1h")] = hourly[kept].reset_index(drop=True)
+        if coin:
+            bars[(asset.asset_id, "1d")] = daily_from_hourly(frame)
+            kept = frame["ts"] >= pd.Timestamp(cast.HOURLY_START, tz="UTC")
+            bars[(asset.asset_id, "1h")] = frame[kept].reset_index(drop=True)
+        else:
+            bars[(asset.asset_id, "1d")] = frame
     return bars
+
+
+def _with_key_person(
+    asset: cast.Asset,
+    key_stock: str,
+    event: KeyPersonMoment,
+    grids: dict[str, Grid],
+    rows: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The instants and planted returns of ``asset``'s posts, with the key-person event's: on
+    the coin its jump at the news; on the leader's stock its day-0 return at the news and its
+    day-k return at the close of day k - 1 (which falls on session k)."""
+    at = rows["micros"].to_numpy(dtype=np.int64)
+    ar = rows["planted_ar"].to_numpy(dtype=np.float64)
+    if asset.calendar == "24/7":
+        extra_at = np.array([event.micros], dtype=np.int64)
+        extra_ar = np.array([cast.KEY_PERSON_COIN_AR])
+    elif asset.asset_id == key_stock:
+        closes = grids[asset.calendar].closes
+        days = len(cast.KEY_PERSON_STOCK_ARS)
+        extra_at = np.concatenate(
+            [[event.micros], closes[event.session : event.session + days - 1]]
+        )
+        extra_ar = np.asarray(cast.KEY_PERSON_STOCK_ARS, dtype=np.float64)
+    else:
+        return at, ar
+    return np.concatenate([at, extra_at]), np.concatenate([ar, extra_ar])
 
 
 def _attention(

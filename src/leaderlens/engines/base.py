@@ -9,15 +9,13 @@ as table names of the session's catalog, and bring back only small results as Nu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Protocol, TypeAlias
+from typing import Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from leaderlens.errors import check_choice
-
-EngineName = Literal["duckdb", "spark"]
-ENGINES: tuple[str, ...] = ("duckdb", "spark")
+from leaderlens.options import ENGINES
 
 Source: TypeAlias = str | Path | pd.DataFrame
 

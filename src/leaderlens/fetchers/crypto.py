@@ -40,9 +40,9 @@ from leaderlens.fetchers.common import (
     utc_now,
     with_backoff,
 )
+from leaderlens.options import PRICE_FREQS as CRYPTO_FREQS
 from leaderlens.readers.base import COLUMNS
 
-CRYPTO_FREQS: tuple[str, ...] = ("1d", "1h", "1m")
 BAR = {"1d": pd.Timedelta(days=1), "1h": pd.Timedelta(hours=1), "1m": pd.Timedelta(minutes=1)}
 PAGE = 1000  # Binance's largest kline page; ccxt clamps it for exchanges that allow fewer
 

@@ -45,11 +45,11 @@ from leaderlens.fetchers.common import (
     utc_now,
     with_backoff,
 )
+from leaderlens.options import PRICE_FREQS as YAHOO_FREQS
 from leaderlens.readers.base import COLUMNS
 from leaderlens.store.sql import first_row
 
 SOURCE = "yahoo"
-YAHOO_FREQS: tuple[str, ...] = ("1d", "1h", "1m")
 BAR = {"1d": pd.Timedelta(days=1), "1h": pd.Timedelta(hours=1), "1m": pd.Timedelta(minutes=1)}
 WINDOWS = {"1d": None, "1h": pd.Timedelta(days=700), "1m": pd.Timedelta(days=7)}
 

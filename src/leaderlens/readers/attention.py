@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import ATTENTION_FORMATS
 from leaderlens.readers.base import (
     COLUMNS,
     KEYS,
@@ -44,7 +45,6 @@ from leaderlens.readers.fields import as_text, blank, fail_values, parse_times
 from leaderlens.readers.records import RawTable, fail_broken
 from leaderlens.readers.tables import load_table, missing_column, normalize_name
 
-ATTENTION_FORMATS: tuple[str, ...] = ("google-trends", "generic")
 TIME_NAMES: tuple[str, ...] = (
     "ts", "date", "time", "timestamp", "datetime", "day", "week", "month", "hour", "period",
 )  # fmt: skip

@@ -28,21 +28,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import CHANNELS as CHANNELS  # tests/demo reads it here
+from leaderlens.options import ON_BAD_ROWS
 
 Kind = Literal["prices", "statements", "brand_posts", "attention", "mentions"]
-OnBadRows = Literal["error", "skip"]
-ON_BAD_ROWS: tuple[str, ...] = ("error", "skip")
 FREQS: tuple[str, ...] = ("1m", "1h", "1d", "1w", "1mo")
-CHANNELS: tuple[str, ...] = (
-    "x",
-    "weibo",
-    "keynote",
-    "video",
-    "interview",
-    "livestream",
-    "press",
-    "other",
-)
 
 # Canonical columns per kind, in storage order. ``ts`` is always tz-aware UTC. For daily and
 # coarser bars and attention points ``ts`` is the period's date at 00:00 UTC: a *label* of the

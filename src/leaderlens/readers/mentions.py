@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import check_choice
+from leaderlens.options import MENTION_FORMATS
 from leaderlens.readers.base import (
     COLUMNS,
     KEYS,
@@ -48,7 +49,6 @@ from leaderlens.readers.tables import (
     resolve_columns,
 )
 
-MENTION_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet")
 _PARTS: tuple[str, ...] = ("likes", "reposts", "replies")
 
 ALIASES: dict[str, tuple[str, ...]] = {

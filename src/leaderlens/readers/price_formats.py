@@ -44,16 +44,6 @@ from leaderlens.readers.price_table import (
     sniff_delimiter,
 )
 
-PRICE_FORMATS: tuple[str, ...] = (
-    "yahoo",
-    "yfinance",
-    "semicolon",
-    "binance",
-    "cryptodatadownload",
-    "generic",
-)
-
-
 # --------------------------------------------------------------------------------------------
 # Detection
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import PRICE_FREQS
 from leaderlens.readers.price_times import describe_step, modal_step
 
-PRICE_FREQS: tuple[str, ...] = ("1m", "1h", "1d")
 STEP_US: dict[str, int] = {"1m": 60_000_000, "1h": 3_600_000_000, "1d": 86_400_000_000}
 NAT = np.iinfo(np.int64).min  # a missing time, as an integer
 _UNIT = {"1m": "minute", "1h": "hour", "1d": "day"}

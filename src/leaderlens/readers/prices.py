@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import PRICE_FORMATS
 from leaderlens.readers.base import (
     COLUMNS,
     ON_BAD_ROWS,
@@ -37,7 +38,7 @@ from leaderlens.readers.base import (
     numbers,
 )
 from leaderlens.readers.price_columns import VALUE_FIELDS, RawPrices
-from leaderlens.readers.price_formats import PRICE_FORMATS, load_raw
+from leaderlens.readers.price_formats import load_raw
 from leaderlens.readers.price_quality import (
     PRICE_FREQS,
     SuspectedSplit,

@@ -20,12 +20,11 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import CHANNELS, ON_BAD_ROWS, STATEMENT_FORMATS
 from leaderlens.readers.base import (
     ALL_AWARE_HOW,
-    CHANNELS,
     COLUMNS,
     KEYS,
-    ON_BAD_ROWS,
     ReadResult,
     RowChecker,
     arrow_instants,
@@ -49,7 +48,6 @@ from leaderlens.readers.fields import (
 from leaderlens.readers.records import RawTable, fail_broken
 from leaderlens.readers.tables import load_table, missing_column, resolve_columns
 
-STATEMENT_FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "x-archive")
 COUNTS: tuple[str, ...] = ("likes", "reposts", "replies", "quotes", "views")
 X_URL = "https://x.com/i/status/"  # + tweet id: resolves without knowing the handle
 

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from leaderlens.errors import check_choice
+from leaderlens.options import REPORT_FORMATS
 from leaderlens.report.content import ReportContent, StudyOptions, default_asset, gather_report
 from leaderlens.report.exports import report_dict, report_tables, write_tables
 from leaderlens.report.page import render_report
-
-REPORT_FORMATS = ("html", "json")
 
 
 def build_report(

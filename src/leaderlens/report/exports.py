@@ -14,10 +14,10 @@ import pandas as pd
 
 from leaderlens.errors import check_choice
 from leaderlens.jsonsafe import plain, records
+from leaderlens.options import TABLE_FORMATS
 from leaderlens.report.attention import PARTS, BrandAttention, granger_table
 from leaderlens.report.content import PENDING_SECTIONS, ReportContent
 
-TABLE_FORMATS = ("csv", "json", "parquet")
 #: Notes that stand for a whole section the report cannot show.
 UNAVAILABLE = (*PENDING_SECTIONS, "attention")
 

@@ -20,10 +20,9 @@ import pandas as pd
 import pyarrow as pa
 
 from leaderlens.errors import ConflictError, check_choice
+from leaderlens.options import ON_CONFLICT
 from leaderlens.readers.base import COLUMNS, LineMap
 from leaderlens.store.sql import first_row
-
-ON_CONFLICT: tuple[str, ...] = ("error", "keep", "replace")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from leaderlens.errors import BadInputError, EngineError, MissingDataError, check_choice
+from leaderlens.options import ON_CONFLICT
 from leaderlens.readers.attention import read_attention
 from leaderlens.readers.base import ReadResult
 from leaderlens.readers.mentions import read_mentions
@@ -404,7 +405,7 @@ class Workspace:
         on_conflict: str,
         rejects_path: str | Path | None,
     ) -> LoadReport:
-        check_choice("on_conflict", on_conflict, ("error", "keep", "replace"))
+        check_choice("on_conflict", on_conflict, ON_CONFLICT)
         table = TABLES[read.kind]
         # The file's digest is computed beside the load: hashlib releases the GIL on large
         # blocks, so it costs little wall time.

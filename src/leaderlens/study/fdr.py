@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -28,9 +27,8 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import FDR_METHODS
 
-FdrMethod = Literal["bh", "by"]
-FDR_METHODS: tuple[str, ...] = ("bh", "by")
 METHOD_NAMES = {"bh": "Benjamini-Hochberg", "by": "Benjamini-Yekutieli"}
 
 

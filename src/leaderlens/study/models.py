@@ -44,11 +44,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import CONVENTIONS, Convention
 
 Model = Literal["constant_mean", "market_adjusted", "market", "factor"]
 MODELS: tuple[str, ...] = ("constant_mean", "market_adjusted", "market", "factor")
-Convention = Literal["textbook", "estudy2"]
-CONVENTIONS: tuple[str, ...] = ("textbook", "estudy2")
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]

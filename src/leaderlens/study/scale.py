@@ -28,6 +28,7 @@ from leaderlens.engines import relational as rel
 from leaderlens.engines.base import Engine, Source, get_engine
 from leaderlens.engines.duckdb_engine import as_floats
 from leaderlens.errors import BadInputError
+from leaderlens.options import PLAIN_MODELS
 from leaderlens.study.abnormal import AbnormalReturns, cumulate
 from leaderlens.study.battery import Battery
 from leaderlens.study.eventize import Computed, param_names
@@ -35,8 +36,6 @@ from leaderlens.study.reduced_battery import BatterySums, battery_from_sums, cro
 from leaderlens.study.running import SUMS, Reduced, finish_from_sums
 from leaderlens.study.settings import StudySettings, make_settings
 from leaderlens.study.study_result import EventStudyResult
-
-SCALE_MODELS = ("constant-mean", "market-adjusted", "market")
 
 
 def parquet_event_study(
@@ -64,9 +63,9 @@ def parquet_event_study(
     windows, conventions and tests as :func:`leaderlens.event_study` (textbook convention;
     no factor model, masks or placebo on this path); results do not depend on the engine.
     """
-    if model not in SCALE_MODELS:
+    if model not in PLAIN_MODELS:
         raise BadInputError(
-            f"model must be one of {', '.join(SCALE_MODELS)} on an engine; got {model!r}",
+            f"model must be one of {', '.join(PLAIN_MODELS)} on an engine; got {model!r}",
             field="model",
         )
     settings = make_settings(

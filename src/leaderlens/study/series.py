@@ -30,8 +30,8 @@ import pandas as pd
 from leaderlens.align import TradingCalendar
 from leaderlens.align.calendars import trading_periods
 from leaderlens.errors import check_choice
+from leaderlens.options import RETURN_TYPES
 
-RETURN_TYPES: tuple[str, ...] = ("simple", "log")
 STEP_NS = {"1m": 60 * 10**9, "1h": 3600 * 10**9, "1d": 86400 * 10**9}
 
 

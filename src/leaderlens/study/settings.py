@@ -8,16 +8,18 @@ from typing import Any
 import pandas as pd
 
 from leaderlens.errors import BadInputError, check_choice
+from leaderlens.options import (
+    CONVENTIONS,
+    CROSS_SESSIONS,
+    FIRST_BARS,
+    MEASURES,
+    MODELS,
+    PRICE_FREQS,
+    RETURN_TYPES,
+    TESTS,
+    VOLATILITY_MODELS,
+)
 from leaderlens.study.fdr import check_fdr
-from leaderlens.study.series import RETURN_TYPES
-
-MODELS = ("constant-mean", "market-adjusted", "market", "factor")
-FREQS = ("1d", "1h", "1m")
-FIRST_BARS = ("containing", "next full")
-CROSS_SESSIONS = ("exclude", "keep")
-TESTS = ("all", "per-event")
-MEASURES = ("returns", "volume", "volatility")
-VOLATILITY_MODELS = ("estimation", "garch")
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,11 @@ class StudySettings:
 
 def make_settings(**kw: Any) -> StudySettings:
     model = check_choice("model", kw["model"], MODELS)
-    check_choice("freq", kw["freq"], FREQS)
+    check_choice("freq", kw["freq"], PRICE_FREQS)
     check_choice("returns", kw["returns"], RETURN_TYPES)
     check_choice("first_bar", kw["first_bar"], FIRST_BARS)
     check_choice("cross_sessions", kw["cross_sessions"], CROSS_SESSIONS)
-    check_choice("convention", kw["convention"], ("textbook", "estudy2"))
+    check_choice("convention", kw["convention"], CONVENTIONS)
     check_choice("tests", kw["tests"], TESTS)
     measure = check_choice("measure", kw.get("measure", "returns"), MEASURES)
     fdr, fdr_method = check_fdr(kw.get("fdr", 0.05), kw.get("fdr_method", "bh"))

@@ -27,13 +27,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from leaderlens.errors import BadInputError, EngineError, check_choice
+from leaderlens.options import SENTIMENTS, Sentiment
 from leaderlens.text.language import DEFAULT_LANGUAGES, check_languages, detect_languages
 from leaderlens.text.sentiment import score_sentiment
 from leaderlens.text.topics import Taxonomy, load_taxonomy, tag_topics
@@ -55,8 +56,6 @@ _EVIDENCE = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 # Measured on 2 busy cores with bench/annotate.py's mentions: 17,602 texts 1.4-2.2 s in one
 # process vs 4.9-5.7 s in two; 200,000 texts 14-22 s vs 18-57 s; 1,000,000 texts 86 s vs 66 s.
 PARALLEL_FROM = 300_000
-SENTIMENTS = ("lexicon", "embedding")
-Sentiment = Literal["lexicon", "embedding"]
 # Languages the embedding prototypes score (built and measured for these).
 EMBEDDING_LANGUAGES = ("en", "zh")
 

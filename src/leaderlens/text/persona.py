@@ -21,15 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
+from leaderlens.options import PERSONA_BY as BY
 
-By = Literal["all", "year", "quarter"]
-BY: tuple[str, ...] = ("all", "year", "quarter")
 STRONGLY_NEGATIVE = -0.5
 _FIRST_PERSON = r"(?i)(?:\b(?:i|i'm|i’m|i've|i’ve|i'll|i’ll|i'd|i’d|me|my|mine|myself)\b|我)"
 _EMOJI = "[\U0001f300-\U0001faff\u2600-\u27bf\U0001f1e6-\U0001f1ff]"

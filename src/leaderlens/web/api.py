@@ -4,7 +4,7 @@ Thin: each route parses, calls the public API, returns JSON."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -13,11 +13,11 @@ from pydantic import BaseModel
 import leaderlens as ll
 from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.jsonsafe import plain, records
+from leaderlens.options import PlainModel as Model
+from leaderlens.options import Returns
 from leaderlens.report.content import StudyOptions, default_asset
 from leaderlens.web.access import StudyView, WorkspaceAccess, workspace_access
 
-Model = Literal["constant-mean", "market-adjusted", "market"]
-Returns = Literal["simple", "log"]
 LeaderId = Annotated[str, Path(description="Leader id, e.g. lin_wei.", max_length=200)]
 BrandId = Annotated[str, Path(description="Brand id, e.g. orbit.", max_length=200)]
 AssetQ = Annotated[

@@ -9,17 +9,17 @@ parameters.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 import leaderlens as ll
 from leaderlens.jsonsafe import records
+from leaderlens.options import BucketFreq, PlaybookBy, Seasonal, Source
 from leaderlens.report.attention import granger_table
 from leaderlens.web.access import WorkspaceAccess, workspace_access
 from leaderlens.web.api import BrandId, Problem, require_asset, result_payload
 
-Seasonal = Literal["none", "weekly"]
 LeaderQ = Annotated[
     str | None,
     Query(description="Leader id (default: the brand's only leader).", max_length=200),
@@ -109,7 +109,7 @@ def build_attention_router() -> APIRouter:
         request: Request,
         brand: BrandId,
         leader: LeaderQ = None,
-        freq: Annotated[Literal["1h", "1d", "1w"], Query(description="Bucket size.")] = "1d",
+        freq: Annotated[BucketFreq, Query(description="Bucket size.")] = "1d",
     ) -> dict[str, Any]:
         access = workspace_access(request)
         _check(access, brand, leader)
@@ -140,7 +140,7 @@ def build_attention_router() -> APIRouter:
         brand: BrandId,
         leader: LeaderQ = None,
         source: Annotated[
-            Literal["statements", "brand_posts"],
+            Source,
             Query(description="Whose posts: the leader's statements or the brand's own."),
         ] = "statements",
         metric: MetricQ = "mentions",
@@ -230,9 +230,7 @@ def build_attention_router() -> APIRouter:
         request: Request,
         brand: BrandId,
         leader: LeaderQ = None,
-        by: Annotated[
-            Literal["channel", "topic", "sentiment"], Query(description="Category of statement.")
-        ] = "channel",
+        by: Annotated[PlaybookBy, Query(description="Category of statement.")] = "channel",
         metric: MetricQ = "mentions",
         horizon: HorizonQ = 7,
         n_boot: Annotated[int, Query(ge=99, le=1999, description="Bootstrap draws.")] = 199,
