@@ -50,6 +50,12 @@ Convention = Literal["textbook", "estudy2"]
 CONVENTIONS: tuple[str, ...] = get_args(Convention)
 Tests = Literal["all", "per-event"]
 TESTS: tuple[str, ...] = get_args(Tests)
+Measure = Literal["returns", "volume", "volatility"]
+MEASURES: tuple[str, ...] = get_args(Measure)
+VolatilityModel = Literal["estimation", "garch"]
+VOLATILITY_MODELS: tuple[str, ...] = get_args(VolatilityModel)
+FdrMethod = Literal["bh", "by"]  # Benjamini-Hochberg, Benjamini-Yekutieli
+FDR_METHODS: tuple[str, ...] = get_args(FdrMethod)
 EngineName = Literal["duckdb", "spark"]
 ENGINES: tuple[str, ...] = get_args(EngineName)
 

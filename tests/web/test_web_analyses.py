@@ -170,6 +170,7 @@ def test_radar_equals_the_library(client: TestClient, ws: ll.Workspace) -> None:
     assert len(got["alerts"]) == len(direct.alerts)
     assert len(got["controversy"]) == 50
     assert got["summary"] == direct.summary(top=3)
+    assert direct.discoveries is not None and got["discoveries"] == direct.discoveries.to_dict()
     assert got["value"][0]["car"] == min(r["car"] for r in got["value"])
 
 

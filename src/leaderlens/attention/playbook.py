@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.attention.lagged import LaggedLifts
+from leaderlens.study.fdr import Discoveries, discoveries, with_q_values
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ class Playbook:
     def to_frame(self) -> pd.DataFrame:
         """One row per category: posts, cumulative lift per post with CI, rank, verdict
         (``adds attention``, ``no measurable effect``, ``costs attention``, from the test of
-        :meth:`LaggedLifts.t_stat` at ``1 - level``)."""
+        :meth:`LaggedLifts.t_stat` at ``1 - level``), with Benjamini-Hochberg and -Yekutieli
+        q-values over the categories (``q_value_bh``, ``q_value_by``; ``market_q_bh``,
+        ``market_q_by`` for the market's p-values)."""
         frame = self.lifts.to_frame().rename(columns={"group": self.by})
         ci = self.lifts.ci(self.level)
         frame["ci_low"], frame["ci_high"] = ci[:, 0], ci[:, 1]
@@ -60,14 +63,22 @@ class Playbook:
             frame = frame.merge(
                 self.market.rename(columns={"category": self.by}), on=self.by, how="left"
             )
+        frame = with_q_values(frame, ("p_value", "market_p"))
         frame = frame.sort_values("cumulative_lift", ascending=False).reset_index(drop=True)
         frame.insert(0, "rank", np.arange(1, len(frame) + 1))
         return frame
 
+    @property
+    def discoveries(self) -> Discoveries:
+        """Categories whose lift has p <= 1 - level, and the Benjamini-Hochberg discoveries at
+        that false discovery rate."""
+        return discoveries(self.lifts.to_frame()["p_value"], 1.0 - self.level, "bh")
+
     def summary(self) -> str:
         lines = [
             f"playbook by {self.by} ({self.metric}): cumulative lift per post in log points "
-            f"over {self.lifts.horizon + 1} buckets, {self.level:.0%} CI"
+            f"over {self.lifts.horizon + 1} buckets, {self.level:.0%} CI",
+            f"  lift tests: {self.discoveries.summary()}",
         ]
         for row in self.to_frame().itertuples():
             market = ""

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from leaderlens.cli.preflight import alerts_app
-from leaderlens.cli.shared import JsonOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.cli.shared import FdrMethodOpt, FdrOpt, JsonOpt, WorkspaceOpt, out, run, write_json
 from leaderlens.options import PlainModel
 
 risk_app = typer.Typer(
@@ -69,6 +69,12 @@ def radar(
     ] = None,
     max_car: Annotated[float, typer.Option("--max-car", help="Alert when CAR <= this.")] = -0.05,
     max_p: Annotated[float, typer.Option("--max-p", help="... and its p-value <= this.")] = 0.05,
+    max_q: Annotated[
+        float | None,
+        typer.Option("--max-q", help="... and its Benjamini-Hochberg q-value <= this."),
+    ] = None,
+    fdr: FdrOpt = 0.05,
+    fdr_method: FdrMethodOpt = "bh",
     min_ratio: Annotated[
         float | None, typer.Option("--min-replies-per-like", help="Alert at this ratio.")
     ] = None,
@@ -90,18 +96,28 @@ def radar(
         rules = AlertRules(
             max_car=max_car,
             max_car_p=max_p,
+            max_car_q=max_q,
             min_replies_per_like=min_ratio,
             topics=tuple(t.strip() for t in topics.split(",") if t.strip()),
             max_sentiment=max_sentiment,
         )
         with _open(workspace) as ws:
-            result = negative_radar(ws, leader, asset, market_cap=market_cap, rules=rules)
+            result = negative_radar(
+                ws,
+                leader,
+                asset,
+                market_cap=market_cap,
+                rules=rules,
+                fdr=fdr,
+                fdr_method=fdr_method,
+            )
         out.print(result.summary(top=top), markup=False)
         write_json(
             json_path,
             {
                 "summary": result.summary(top=top),
                 "rules": rules.to_dict(),
+                "discoveries": result.discoveries.to_dict() if result.discoveries else None,
                 "value": _rows(result.value),
                 "controversy": _rows(result.controversy.head(max(top, 50))),
                 "alerts": _rows(result.alerts),

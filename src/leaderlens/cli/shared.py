@@ -14,6 +14,7 @@ import typer
 from leaderlens.errors import LeaderlensError
 from leaderlens.options import (
     AttentionFormat,
+    FdrMethod,
     MentionFormat,
     OnBadRows,
     OnConflict,
@@ -95,6 +96,12 @@ ConflictOpt = Annotated[
 RejectsOpt = Annotated[
     Path | None,
     typer.Option("--rejects", help="Rejects file (default: ./<input name>.rejects.csv)."),
+]
+FdrOpt = Annotated[
+    float, typer.Option("--fdr", help="False discovery rate of the per-event discovery counts.")
+]
+FdrMethodOpt = Annotated[
+    FdrMethod, typer.Option("--fdr-method", help="bh (Benjamini-Hochberg) or by (-Yekutieli).")
 ]
 EncodingOpt = Annotated[str, typer.Option("--encoding", help="Text encoding of the file.")]
 FileArg = Annotated[Path, typer.Argument(help="The file to load.", show_default=False)]

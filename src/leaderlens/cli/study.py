@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leaderlens.cli.shared import JsonOpt, SparkMasterOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.cli.shared import (
+    FdrMethodOpt,
+    FdrOpt,
+    JsonOpt,
+    SparkMasterOpt,
+    WorkspaceOpt,
+    out,
+    run,
+    write_json,
+)
 from leaderlens.errors import BadInputError
 from leaderlens.options import (
     Channel,
@@ -15,10 +24,12 @@ from leaderlens.options import (
     CrossSessions,
     EngineName,
     FirstBar,
+    Measure,
     Model,
     PriceFreq,
     Returns,
     Tests,
+    VolatilityModel,
 )
 
 if TYPE_CHECKING:
@@ -119,6 +130,19 @@ def study(
     tests: Annotated[
         Tests, typer.Option("--tests", help="all (the battery) or per-event (AR, CAR, t only).")
     ] = "all",
+    measure: Annotated[Measure, typer.Option("--measure", help="What to study.")] = "returns",
+    volatility_model: Annotated[
+        VolatilityModel,
+        typer.Option(
+            "--volatility-model", help="Volatility against: estimation (window variance) or garch."
+        ),
+    ] = "estimation",
+    shares_outstanding: Annotated[
+        float | None,
+        typer.Option("--shares-outstanding", help="Volume as turnover of the asset (shares)."),
+    ] = None,
+    fdr: FdrOpt = 0.05,
+    fdr_method: FdrMethodOpt = "bh",
     activity: Annotated[
         bool,
         typer.Option("--activity", help="Also the activity regression (needs --leader)."),
@@ -147,6 +171,8 @@ def study(
         from leaderlens import Workspace
 
         if bars is not None or engine is not None:
+            if measure != "returns":
+                raise BadInputError("--bars / --engine studies returns only", field="measure")
             result = _engine_study()
             out.print(result.summary(), markup=False)
             if json_path is not None:
@@ -197,6 +223,11 @@ def study(
                 n_placebo=placebo,
                 seed=seed,
                 tests=tests,
+                measure=measure,
+                volatility_model=volatility_model,
+                shares_outstanding=shares_outstanding,
+                fdr=fdr,
+                fdr_method=fdr_method,
             )
         out.print(result.summary(), markup=False)
         if regression is not None:

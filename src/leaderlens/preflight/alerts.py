@@ -12,6 +12,7 @@ set --rules rules.toml``) or from Python (:func:`set_alert_rules`)::
     min_replies_per_like = 0.5  # replies per like at or above
     max_car = -0.05             # CAR at or below (checked by the radar, once prices exist)
     max_car_p = 0.05
+    max_car_q = 0.05            # ... and its Benjamini-Hochberg q-value over all events
     max_value_at_stake = -1e9
 
 After a load of statements commits, :func:`alerts_for_load` evaluates every rule set on exactly
@@ -48,6 +49,7 @@ RULE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(AlertRules))
 OFF = AlertRules(
     max_car=None,
     max_car_p=None,
+    max_car_q=None,
     max_value_at_stake=None,
     min_replies_per_like=None,
     topics=(),
@@ -90,8 +92,9 @@ def _rules_from(mapping: dict[str, Any], source: str) -> AlertRules:
             raise BadInputError(f"{key} must be a number; got {value!r}", file=source, field=key)
         else:
             values[key] = float(value)
-    if "max_car_p" in values and "max_car" not in values:
-        raise BadInputError("max_car_p applies only with max_car", file=source, field="max_car_p")
+    for key in ("max_car_p", "max_car_q"):
+        if key in values and "max_car" not in values:
+            raise BadInputError(f"{key} applies only with max_car", file=source, field=key)
     return AlertRules(**{**OFF.__dict__, **values})
 
 

@@ -22,6 +22,7 @@ from scipy import stats
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
 from leaderlens.report.attention import BrandAttention, gather_attention, leader_brands
+from leaderlens.report.market import gather_market
 from leaderlens.report.risk import NOT_YET, RiskParts, gather_risk
 
 #: Analyses other parts of leaderlens will add; the report says they are not available yet.
@@ -40,7 +41,9 @@ class StudyOptions:
     n_placebo: int = 0
     seed: int = 0
 
-    def call(self, ws: ll.Workspace, leader: str, asset: str, by: str | None) -> Any:
+    def call(self, ws: ll.Workspace, leader: str, asset: str, by: str | None, **extra: Any) -> Any:
+        """The study of ``leader`` on ``asset`` with these options (``extra``: further
+        :func:`leaderlens.event_study` arguments, e.g. ``measure``)."""
         return ll.event_study(
             ws,
             leader=leader,
@@ -53,6 +56,7 @@ class StudyOptions:
             n_placebo=self.n_placebo,
             seed=self.seed,
             by=by,
+            **extra,
         )
 
 
@@ -81,6 +85,8 @@ class ReportContent:
     brand_attention: amplification, playbook, share of voice and lead-lag of each brand whose
         ``leader_ids`` name the leader (see :mod:`leaderlens.report.attention`); empty, with the
         reason in ``notes["attention"]``, when no brand names the leader.
+    market: returns, volume and volatility of the leader's largest moments (see
+        :mod:`leaderlens.report.market`), or None with the reason in ``notes["market"]``.
     """
 
     leader: dict[str, Any]
@@ -98,6 +104,7 @@ class ReportContent:
     attention: pd.DataFrame | None = None
     brand_attention: tuple[BrandAttention, ...] = ()
     risk: RiskParts | None = None
+    market: pd.DataFrame | None = None
 
     @property
     def data_range(self) -> dict[str, str | None]:
@@ -197,6 +204,7 @@ def gather_report(
         attention=brand_attention(ws, leader),
         brand_attention=brands,
         risk=gather_risk(ws, leader, chosen, compare=True),
+        market=gather_market(ws, leader, chosen, opts, study, notes),
     )
 
 

@@ -40,6 +40,8 @@ def report_tables(content: ReportContent) -> dict[str, pd.DataFrame]:
         tables["persona"] = content.persona.to_frame().reset_index()
     if content.recovered is not None:
         tables["recovered"] = content.recovered
+    if content.market is not None:
+        tables["market"] = content.market
     for brand in content.brand_attention:
         tables |= brand.tables()
     if content.risk is not None:
@@ -88,6 +90,7 @@ def report_dict(content: ReportContent) -> dict[str, Any]:
         ),
         "comparison": records(content.comparison),
         "recovered": records(content.recovered) if content.recovered is not None else None,
+        "market": records(content.market) if content.market is not None else None,
         "attention": [attention_dict(brand) for brand in content.brand_attention],
         "not_available": {k: v for k, v in content.notes.items() if k in UNAVAILABLE},
         "notes": {k: v for k, v in content.notes.items() if k not in UNAVAILABLE},

@@ -27,6 +27,7 @@ from leaderlens.report.html_parts import (
     pct,
     table,
 )
+from leaderlens.report.market import largest_moments, market_section
 from leaderlens.report.risk import comparison_html
 
 EVENT_COLUMNS = [
@@ -69,6 +70,7 @@ def render_report(content: ReportContent) -> str:
         _timeline(content),
         _study(content),
         _largest(content),
+        market_section(content),
         _recovered(content),
         _persona(content),
         _comparison(content),
@@ -207,11 +209,9 @@ def _study(content: ReportContent) -> str:
 
 def _largest(content: ReportContent, k: int = 5) -> str:
     """The statements with the largest and the smallest CAR: where value was made or lost."""
-    frame = content.study.events_frame()
-    studied = frame[frame["excluded"] == ""].dropna(subset=["car"])
-    if studied.empty:
+    picked = largest_moments(content.study, k)
+    if picked.empty:
         return ""
-    picked = pd.concat([studied.nsmallest(k, "car"), studied.nlargest(k, "car")])
     shown = picked[["label", "day0", "channel", "car", "car_t", "car_p"]]
     return (
         '<section id="largest"><h2>Largest moves</h2>'
@@ -323,11 +323,14 @@ def _risk(content: ReportContent) -> str:
             "car",
             "car_t",
             "car_p",
+            "car_q_bh",
             "value_at_stake",
             "controversial",
         ]
         value = radar.value[[c for c in shown if c in radar.value]].head(10)
         parts.append(table(value, "risk-value-table", formats={"car": pct}))
+        if radar.discoveries is not None:
+            parts.append(note(f"CAR tests: {radar.discoveries.summary()}."))
         parts.append("<h3>Most controversial statements (replies per like)</h3>")
         controversy = radar.controversy.drop(columns=["url"], errors="ignore").head(10)
         parts.append(table(controversy, "risk-controversy-table"))

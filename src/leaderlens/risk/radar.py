@@ -20,6 +20,7 @@ import pandas as pd
 
 from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.risk.common import result_html
+from leaderlens.study.fdr import Discoveries
 
 CONTROVERSY_TOPICS: tuple[str, ...] = ("politics", "controversy")
 
@@ -30,13 +31,16 @@ class AlertRules:
     against fires. None switches a rule off.
 
     max_car: CAR at or below this (e.g. -0.05). max_car_p: ... and CAR p-value at or below this
-    (only with max_car). max_value_at_stake: CAR x market cap at or below this (money).
+    (only with max_car). max_car_q: ... and the CAR's Benjamini-Hochberg q-value over all the
+    events studied at or below this (only with max_car; the false discovery rate of the alerts).
+    max_value_at_stake: CAR x market cap at or below this (money).
     min_replies_per_like: replies per like at or above this. topics: any of these topics.
     max_sentiment: sentiment score at or below this (e.g. -0.5, strongly negative).
     """
 
     max_car: float | None = -0.05
     max_car_p: float | None = 0.05
+    max_car_q: float | None = None
     max_value_at_stake: float | None = None
     min_replies_per_like: float | None = None
     topics: tuple[str, ...] = CONTROVERSY_TOPICS
@@ -126,6 +130,9 @@ def evaluate_alerts(frame: pd.DataFrame, rules: AlertRules) -> pd.DataFrame:
         if rules.max_car_p is not None and "car_p" in frame.columns:
             hit = hit & frame["car_p"].astype(float).le(rules.max_car_p).to_numpy()
             label += f" with p <= {rules.max_car_p:g}"
+        if rules.max_car_q is not None and "car_q_bh" in frame.columns:
+            hit = hit & frame["car_q_bh"].astype(float).le(rules.max_car_q).to_numpy()
+            label += f" with q (BH) <= {rules.max_car_q:g}"
         fired[label] = hit
     if rules.max_value_at_stake is not None and "value_at_stake" in frame.columns:
         fired[f"value at stake <= {rules.max_value_at_stake:,.0f}"] = (
@@ -165,7 +172,8 @@ class NegativeRadar:
     Fields
     ------
     value: one row per studied event, most negative CAR first: asset, day0, statement_ids,
-        label, car, car_t, car_p, value_at_stake (NaN without a market cap), controversial
+        label, car, car_t, car_p, car_q_bh and car_q_by (q-values over all events studied),
+        value_at_stake (NaN without a market cap), controversial
         (any of its statements has a controversial topic or strongly negative sentiment),
         value_rank.
     controversy: one row per statement (see :func:`controversy_frame`), most replies per like
@@ -173,6 +181,9 @@ class NegativeRadar:
     alerts: rows of ``value`` and ``controversy`` raising an alert (column ``source``).
     rules: the alert rules. window: event window of the CARs. annotated: whether sentiment
         and topics were available. leader, asset, notes.
+    discoveries: events with CAR p <= the study's FDR rate and the discoveries at that rate
+        (Benjamini-Hochberg / -Yekutieli): how many of the low p-values survive the
+        multiple testing of every statement.
     """
 
     leader: str
@@ -184,6 +195,7 @@ class NegativeRadar:
     rules: AlertRules
     annotated: bool
     notes: tuple[str, ...] = field(default_factory=tuple)
+    discoveries: Discoveries | None = None
 
     def summary(self, top: int = 5) -> str:
         lines = [
@@ -191,6 +203,8 @@ class NegativeRadar:
             f"[{self.window[0]}, {self.window[1]}], market model, simple returns",
             f"{len(self.value):,} events studied; most value destroyed:",
         ]
+        if self.discoveries is not None:
+            lines.insert(1, f"CAR tests: {self.discoveries.summary()}")
         for row in self.value.head(top).itertuples():
             stake = (
                 ""
@@ -292,6 +306,7 @@ def negative_radar(
         rules=rules,
         annotated=is_annotated,
         notes=tuple(notes),
+        discoveries=result.discoveries,
     )
 
 
@@ -306,6 +321,7 @@ def _only(rules: AlertRules, kind: str) -> AlertRules:
         return AlertRules(
             max_car=rules.max_car,
             max_car_p=rules.max_car_p,
+            max_car_q=rules.max_car_q,
             max_value_at_stake=rules.max_value_at_stake,
             min_replies_per_like=None,
             topics=(),
@@ -314,6 +330,7 @@ def _only(rules: AlertRules, kind: str) -> AlertRules:
     return AlertRules(
         max_car=None,
         max_car_p=None,
+        max_car_q=None,
         max_value_at_stake=None,
         min_replies_per_like=rules.min_replies_per_like,
         topics=rules.topics,

@@ -29,6 +29,7 @@ from leaderlens.study.eventize import (
     events_table,
     param_names,
 )
+from leaderlens.study.measures import measure_grid
 from leaderlens.study.models import fit_normal_model
 from leaderlens.study.resampling import placebo_caars, placebo_test, pseudo_event_bars
 from leaderlens.study.result import TestResult
@@ -65,8 +66,11 @@ def prepare(
     e1, e2 = settings.estimation
     t1, t2 = settings.window
     gap = abs(e1) + abs(t2) + (t2 - t1) + (e2 - e1) + 1  # no window reaches another asset
-    grid = build_grid(
-        ws.bars_for(needed, freq=settings.freq), calendars, settings.freq, settings.returns, gap
+    bars = ws.bars_for(needed, freq=settings.freq)
+    grid = build_grid(bars, calendars, settings.freq, settings.returns, gap)
+    uses_market = settings.model in ("market", "market-adjusted")
+    grid = measure_grid(
+        grid, bars, settings, [*event_assets, *(benches.values() if uses_market else ())]
     )
     code = {a: i for i, a in enumerate(grid.assets)}
     series = pd.DataFrame({"asset": 0, "k": np.arange(grid.ts.size), "ts": grid.ts, "r": grid.r})

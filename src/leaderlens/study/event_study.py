@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+import leaderlens.study.measures as measures
 from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.readers.events import read_events
 from leaderlens.readers.factors import read_factors
@@ -66,6 +67,11 @@ def event_study(
     n_placebo: int = 1000,
     seed: int = 0,
     tests: str = "all",
+    measure: str = "returns",
+    volatility_model: str = "estimation",
+    shares_outstanding: float | None = None,
+    fdr: float = 0.05,
+    fdr_method: str = "bh",
 ) -> EventStudyResult:
     """Did these statements (or moments) move the asset, by how much, how sure are we.
 
@@ -85,6 +91,13 @@ def event_study(
     (channel, language, is_reply, ..., or from the annotations ``topic`` — a statement's first
     topic in taxonomy order —, ``sentiment_label``, ``text_language``).
     ``tests="per-event"`` skips the cross-event battery (ARs, CARs and their t only).
+
+    ``measure`` (:mod:`leaderlens.study.measures`): ``returns`` (default), ``volume``
+    (abnormal log volume, or log turnover of ``asset`` given its ``shares_outstanding``) or
+    ``volatility`` (event-induced variance against the estimation window, or against a
+    GARCH(1,1) forecast with ``volatility_model="garch"``). Per-event p-values carry
+    Benjamini-Hochberg and Benjamini-Yekutieli q-values; discoveries are counted at the rate
+    ``fdr`` with ``fdr_method`` (``bh`` or ``by``) (:mod:`leaderlens.study.fdr`).
     """
     settings = make_settings(
         asset=asset,
@@ -114,14 +127,21 @@ def event_study(
         n_placebo=n_placebo,
         seed=seed,
         tests=tests,
+        measure=measure,
+        volatility_model=volatility_model,
+        shares_outstanding=shares_outstanding,
+        fdr=fdr,
+        fdr_method=fdr_method,
     )
     moments = _moments(ws, settings, leader=leader, events=events)
-    if cache_serves(settings, ws):
+    if settings.measure == "returns" and cache_serves(settings, ws):
         computed, notes = compute_cached(ws, settings, moments)
     else:
         factor_frame = read_factors(factors)[0] if factors is not None else None
         prepared = prepare(ws, settings, moments, factor_frame)
         computed, notes = gather_and_fit(ws, settings, prepared), prepared.notes
+    notes += measures.measure_notes(settings)
+    computed = measures.for_measure(settings, computed)
     return _assemble(replace(settings, notes=settings.notes + notes), computed)
 
 
@@ -237,7 +257,9 @@ def _assemble(
             n_bootstrap=settings.n_bootstrap,
             seed=settings.seed,
         )
-    if settings.tests == "all" and c.benchmark is not None:
+    if battery is not None and settings.measure == "volatility":
+        battery = measures.volatility_battery(battery, c.extra_tests)
+    if settings.tests == "all" and c.benchmark is not None and settings.measure == "returns":
         pair = (c.returns, c.benchmark)
         if settings.returns == "log":
             pair = (np.expm1(c.returns), np.expm1(c.benchmark))

@@ -51,6 +51,7 @@ class Computed:
         asset and of its benchmark in the event window (benchmark None without one).
         calendar_index: (S, T) calendar position of each estimation bar (None when the path
         keeps no estimation residuals). placebo: the placebo test when it was run.
+        extra_tests: tests of the measure that join the battery (:mod:`~.measures`).
         members: the statement ids of each event when ``events`` leaves them out (column
         ``statement_ids`` otherwise).
     """
@@ -64,6 +65,7 @@ class Computed:
     benchmark: np.ndarray | None
     calendar_index: np.ndarray | None
     placebo: TestResult | None
+    extra_tests: tuple[TestResult, ...] = ()
     members: StatementMembers | None = None
 
 

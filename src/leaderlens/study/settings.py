@@ -12,11 +12,14 @@ from leaderlens.options import (
     CONVENTIONS,
     CROSS_SESSIONS,
     FIRST_BARS,
+    MEASURES,
     MODELS,
     PRICE_FREQS,
     RETURN_TYPES,
     TESTS,
+    VOLATILITY_MODELS,
 )
+from leaderlens.study.fdr import check_fdr
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,11 @@ class StudySettings:
     min_sentiment: float | None = None
     max_sentiment: float | None = None
     factors: str | None = None
+    measure: str = "returns"
+    volatility_model: str = "estimation"
+    shares_outstanding: float | None = None
+    fdr: float = 0.05
+    fdr_method: str = "bh"
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, object]:
@@ -73,6 +81,9 @@ def make_settings(**kw: Any) -> StudySettings:
     check_choice("cross_sessions", kw["cross_sessions"], CROSS_SESSIONS)
     check_choice("convention", kw["convention"], CONVENTIONS)
     check_choice("tests", kw["tests"], TESTS)
+    measure = check_choice("measure", kw.get("measure", "returns"), MEASURES)
+    fdr, fdr_method = check_fdr(kw.get("fdr", 0.05), kw.get("fdr_method", "bh"))
+    check_measure_options(measure, model, kw)
     if (kw["leader"] is None) == (kw["events"] is None):
         raise BadInputError("give either a leader or an events file", field="leader")
     window = window_pair("window", kw["window"])
@@ -128,7 +139,48 @@ def make_settings(**kw: Any) -> StudySettings:
         min_sentiment=kw["min_sentiment"],
         max_sentiment=kw["max_sentiment"],
         factors=str(kw["factors"]) if kw["factors"] is not None else None,
+        measure=measure,
+        volatility_model=kw.get("volatility_model", "estimation"),
+        shares_outstanding=(
+            float(kw["shares_outstanding"]) if kw.get("shares_outstanding") is not None else None
+        ),
+        fdr=fdr,
+        fdr_method=fdr_method,
     )
+
+
+def check_measure_options(measure: str, model: str, kw: dict[str, Any]) -> None:
+    """The options that go with a measure (see :mod:`leaderlens.study.measures`)."""
+    volatility_model = check_choice(
+        "volatility_model", kw.get("volatility_model", "estimation"), VOLATILITY_MODELS
+    )
+    if volatility_model == "garch" and measure != "volatility":
+        raise BadInputError(
+            "volatility_model='garch' goes with measure='volatility'", field="volatility_model"
+        )
+    if measure == "volume" and model == "factor":
+        raise BadInputError(
+            "factor models explain returns; a volume study takes constant-mean (mean-adjusted), "
+            "market-adjusted or market (market volume model)",
+            field="model",
+        )
+    shares = kw.get("shares_outstanding")
+    if shares is None:
+        return
+    if measure != "volume":
+        raise BadInputError(
+            "shares_outstanding (turnover) goes with measure='volume'", field="shares_outstanding"
+        )
+    if kw.get("asset") is None:
+        raise BadInputError(
+            "shares_outstanding is the studied asset's: give asset as well",
+            field="shares_outstanding",
+        )
+    if isinstance(shares, bool) or not isinstance(shares, int | float) or not shares > 0:
+        raise BadInputError(
+            f"shares_outstanding must be a positive number; got {shares!r}",
+            field="shares_outstanding",
+        )
 
 
 def window_pair(name: str, value: Any) -> tuple[int, int]:

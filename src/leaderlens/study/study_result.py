@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from leaderlens.study import fdr
 from leaderlens.study.abnormal import AveragePath
 from leaderlens.study.battery import Battery
 from leaderlens.study.eventize import StatementMembers
@@ -106,7 +107,13 @@ class EventStudyResult:
             out[f"ar_t[{rel}]"] = self.ar_t[:, j]
         for j, rel in enumerate(self.relative_bars):
             out[f"r[{rel}]"] = self.returns[:, j]
-        return out
+        return fdr.with_q_values(out, ("car_p",))
+
+    @property
+    def discoveries(self) -> fdr.Discoveries:
+        """Events whose CAR p-value is at most ``settings.fdr`` (raw) and FDR discoveries at
+        that rate (``settings.fdr_method``)."""
+        return fdr.discoveries(self.table["car_p"], self.settings.fdr, self.settings.fdr_method)
 
     def aggregate_frame(self) -> pd.DataFrame:
         """AAR and CAAR by relative bar, with the number of events N_t behind each."""
@@ -148,11 +155,12 @@ class EventStudyResult:
         b = self.battery
         lines = [
             f"Event study: {s.events_from} on {s.asset or 'per-event assets'} "
-            f"({s.freq} bars, {s.returns} returns)",
+            f"({s.freq} bars, {s.returns} returns{_measure_words(s, units=True)})",
             f"  model {s.model}, estimation {list(s.estimation)}, window {list(s.window)}, "
             f"min estimation bars {s.min_estimation}, {s.convention} variance convention",
             f"  events {len(self.table)}: studied {self.n_studied}, "
             f"excluded {len(self.table) - self.n_studied}",
+            f"  per-event CAR tests: {self.discoveries.summary()}",
         ]
         reasons = self.table.loc[self.table["excluded"] != "", "excluded"]
         for reason, count in (
@@ -210,7 +218,7 @@ class EventStudyResult:
         head = html.escape(self.summary().splitlines()[0])
         tests = self.tests_frame().to_html(index=False, escape=True, float_format="%.4f")
         events = self.events_frame()[
-            ["label", "time", "day0", "aligned", "car", "car_t", "car_p", "excluded"]
+            ["label", "time", "day0", "aligned", "car", "car_t", "car_p", "car_q_bh", "excluded"]
         ].to_html(index=False, escape=True, max_rows=20, float_format="%.4f")
         return f"<h4>{head}</h4>{tests}{events}"
 
@@ -240,6 +248,8 @@ class EventStudyResult:
                     "car": _num(row.car),
                     "car_t": _num(row.car_t),
                     "car_p": _num(row.car_p),
+                    "car_q_bh": _num(row.car_q_bh),
+                    "car_q_by": _num(row.car_q_by),
                     "excluded": excluded,
                 }
             )
@@ -259,6 +269,7 @@ class EventStudyResult:
             "n": b.n if b is not None else self.n_studied,
             "caar": _num(b.caar) if b is not None else None,
             "window": list(self.settings.window),
+            "discoveries": self.discoveries.to_dict(),
             "tests": tests,
             "path": [
                 {"bar": int(bar), "aar": _num(a), "caar": _num(c), "n": int(n)}
@@ -328,8 +339,8 @@ class EventStudyResult:
         fig.update_layout(
             title=html.escape(f"CAAR, {self.settings.model} model (band: ±{z:.2f} SE)"),
             xaxis_title="bar relative to day 0",
-            yaxis_title=f"CAAR ({self.settings.returns} returns)",
-            yaxis_tickformat=".2%",
+            yaxis_title=(f"CAAR ({self.settings.returns} returns{_measure_words(self.settings)})"),
+            yaxis_tickformat=".2%" if self.settings.measure == "returns" else ".2f",
             template="plotly_white",
         )
         return fig
@@ -371,3 +382,13 @@ def _day0_labels(ns: np.ndarray, freq: str) -> list[str | None]:
     text = stamps.strftime("%Y-%m-%d") if freq == "1d" else stamps.strftime("%Y-%m-%dT%H:%M:%SZ")
     out[ok] = np.asarray(text, dtype=object)
     return list(out)
+
+
+def _measure_words(settings: StudySettings, units: bool = False) -> str:
+    """``"; measure volume"`` (volatility with its model) when the study is not of returns;
+    ``units``: with how its percentages read."""
+    if settings.measure == "returns":
+        return ""
+    model = f" ({settings.volatility_model})" if settings.measure == "volatility" else ""
+    unit = "100% = 1 log point" if settings.measure == "volume" else "100% = twice the variance"
+    return f"; measure {settings.measure}{model}" + (f", {unit}" if units else "")

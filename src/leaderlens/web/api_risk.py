@@ -119,6 +119,9 @@ def build_risk_router() -> APIRouter:
                     "annotated": result.annotated,
                     "summary": result.summary(top=top),
                     "rules": rules.to_dict(),
+                    "discoveries": (
+                        result.discoveries.to_dict() if result.discoveries is not None else None
+                    ),
                     "value": records(result.value),
                     "controversy": records(result.controversy.head(max(top, CONTROVERSY_ROWS))),
                     "alerts": records(result.alerts),
