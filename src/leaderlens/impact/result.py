@@ -25,7 +25,7 @@ class Moment:
     """
 
     label: str
-    instant: pd.Timestamp
+    instant: str
     how: str
     start: pd.Timestamp
     end: pd.Timestamp
@@ -128,7 +128,7 @@ class ImpactResult:
             f" ({int(self.fit['n'])} bars)",
         ]
         for m in self.moments:
-            lines += ["", *_moment_table(m, self.method)]
+            lines += ["", *_moment_table(m, self.method, _relative_ok(self.values))]
         lines += ["", "Controls:", self.controls_table.to_string(index=False)]
         lines += ["", "Pre-period fit: " + ", ".join(f"{k} {v:.4g}" for k, v in self.fit.items())]
         lines += [f"warning: {w}" for w in self.warnings]
@@ -220,7 +220,12 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}" if np.isfinite(x) else "n/a"
 
 
-def _moment_table(m: Moment, method: str) -> list[str]:
+def _relative_ok(values: str) -> bool:
+    """A relative effect divides by the prediction: meaningless for returns (near zero)."""
+    return "returns" not in values
+
+
+def _moment_table(m: Moment, method: str, relative: bool = True) -> list[str]:
     e = m.effect
     lo, hi = e.relative_interval
     ci = f"{100 * (1 - e.alpha):.0f}% CI"
@@ -229,7 +234,7 @@ def _moment_table(m: Moment, method: str) -> list[str]:
         f"{_day(m.start)} .. {_day(m.end)} ({e.n} bars)",
         f"{'':<24}{'Average':>22}{'Cumulative':>26}",
         f"{'Actual':<24}{_fmt(e.actual[0]):>22}{_fmt(e.actual[1]):>26}",
-        f"{'Prediction (s.d.)':<24}"
+        f"{'Prediction (s.d.)' if method == 'bsts' else 'Prediction':<24}"
         f"{_fmt(e.prediction[0]) + ' (' + _fmt(e.prediction_sd[0]) + ')':>22}"
         f"{_fmt(e.prediction[1]) + ' (' + _fmt(e.prediction_sd[1]) + ')':>26}",
         f"{ci:<24}{_interval(e.prediction_lower[0], e.prediction_upper[0]):>22}"
@@ -240,14 +245,17 @@ def _moment_table(m: Moment, method: str) -> list[str]:
         f"{'Relative effect':<24}{_pct(e.relative):>22}",
         f"{ci:<24}{'[' + _pct(lo) + ', ' + _pct(hi) + ']':>22}",
     ]
-    if method == "bsts":
-        lines += [
-            f"Posterior tail-area probability p: {e.p:.5g}",
-            f"Posterior prob. of a causal effect: {100 * e.probability:.4g}%",
+    if not relative:
+        lines = lines[:-2]
+    if method != "bsts":  # no intervals: keep the rows with numbers
+        return [line for line in lines if "CI" not in line] + [
+            f"Placebo-in-space permutation p (post/pre RMSPE rank): {e.p:.4g}"
         ]
-    else:
-        lines.append(f"Placebo-in-space permutation p (post/pre RMSPE rank): {e.p:.4g}")
-    return lines
+    return [
+        *lines,
+        f"Posterior tail-area probability p: {e.p:.5g}",
+        f"Posterior prob. of a causal effect: {100 * e.probability:.4g}%",
+    ]
 
 
 def _interval(lo: float, hi: float) -> str:
@@ -280,9 +288,14 @@ def _report(m: Moment, method: str, values: str) -> str:
         f"prediction from the observed response gives an effect of {_fmt(e.effect[0])} "
         f"({ci} interval {_interval(e.effect_lower[0], e.effect_upper[0])}); summed over the "
         f"window {_fmt(e.effect[1])} ({_interval(e.effect_lower[1], e.effect_upper[1])}). "
-        f"In relative terms the response showed {'an increase' if e.relative > 0 else 'a decrease'}"
-        f" of {_pct(abs(e.relative))} ({ci} interval [{_pct(lo)}, {_pct(hi)}]).\n\n"
     )
+    if _relative_ok(values):
+        text += (
+            f"In relative terms the response showed "
+            f"{'an increase' if e.relative > 0 else 'a decrease'} of {_pct(abs(e.relative))} "
+            f"({ci} interval [{_pct(lo)}, {_pct(hi)}])."
+        )
+    text += "\n\n"
     if e.p < e.alpha:
         return text + (
             f"The probability of obtaining this effect by chance is very small (Bayesian "

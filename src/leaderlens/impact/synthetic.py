@@ -101,8 +101,8 @@ def synthetic_control(
     y = np.asarray(y, dtype=float)
     donors = np.asarray(donors, dtype=float)
     pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
-    if donors.ndim != 2 or donors.shape[1] < 2:
-        raise BadInputError("synthetic control needs at least two donors", field="controls")
+    if donors.ndim != 2 or donors.shape[1] < 1:
+        raise BadInputError("synthetic control needs at least one donor", field="controls")
     if pre.sum() < 2:
         raise BadInputError("synthetic control needs at least two pre-period bars", field="pre")
     v_fit = None
