@@ -54,6 +54,7 @@ from leaderlens.fetchers import (
     fetch_posts,
     fetch_prices,
 )
+from leaderlens.impact import ImpactResult, impact
 from leaderlens.preflight import (
     Backtest,
     FiredAlerts,
@@ -122,6 +123,7 @@ __all__ = [
     "FetchReport",
     "FiredAlerts",
     "Foundations",
+    "ImpactResult",
     "KeyPersonStudy",
     "LaggedLifts",
     "LeadLag",
@@ -171,6 +173,7 @@ __all__ = [
     "fetch_prices",
     "foundations_scorecard",
     "generate_world",
+    "impact",
     "key_person_dependence",
     "key_person_study",
     "lagged_lifts",
