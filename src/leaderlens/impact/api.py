@@ -72,7 +72,8 @@ def impact(
         )
     if not 0 < alpha < 1:
         raise BadInputError(f"alpha must lie in (0, 1); got {alpha!r}", field="alpha")
-    listed = [moments] if isinstance(moments, str | pd.Timestamp) else list(moments)
+    many = isinstance(moments, list | tuple | np.ndarray | pd.Index | pd.Series)
+    listed = list(moments) if many else [moments]
     if not listed:
         raise BadInputError("give at least one moment", field="moment")
     if isinstance(data, pd.DataFrame):
