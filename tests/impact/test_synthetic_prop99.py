@@ -74,3 +74,14 @@ def test_weights_recover_a_planted_combination() -> None:
     planted = np.array([0.5, 0.3, 0.2, 0, 0, 0])
     w = simplex_weights(donors @ planted, donors)
     np.testing.assert_allclose(w, planted, atol=1e-9)
+
+
+def test_fitted_v_never_worse_than_equal_v(prop99: tuple) -> None:
+    units, years, pre, post = prop99
+    lags = np.vstack([units[np.isin(years, ADH_LAGS)], units[pre].mean(axis=0)])
+    equal = synthetic_control(units[:, 0], units[:, 1:], pre, post, predictors=lags)
+    fitted = synthetic_control(units[:, 0], units[:, 1:], pre, post, lags, v="fitted")
+    assert fitted.v is not None and fitted.v.sum() == pytest.approx(1)
+    assert fitted.pre_rmspe <= equal.pre_rmspe + 1e-9
+    with pytest.raises(BadInputError, match="v must be one of equal, fitted"):
+        synthetic_control(units[:, 0], units[:, 1:], pre, post, lags, v="best")  # type: ignore[arg-type]

@@ -16,11 +16,14 @@ inside the pre-period, fitted on the data before it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import optimize
 
-from leaderlens.errors import BadInputError
+from leaderlens.errors import BadInputError, check_choice
+
+VWeights = Literal["equal", "fitted"]
 
 
 @dataclass(frozen=True)
@@ -91,13 +94,14 @@ def synthetic_control(
     pre: np.ndarray,
     post: np.ndarray,
     predictors: np.ndarray | None = None,
-    v: str = "equal",
+    v: VWeights = "equal",
 ) -> SyntheticFit:
     """Fit the synthetic unit of ``y`` (T,) from ``donors`` (T, J) on the ``pre`` rows.
 
     ``predictors`` (k, 1 + J), treated unit first, fits on those instead of every pre-period
     outcome: with ``v="equal"`` as they are, with ``v="fitted"`` by ADH's V-weighting.
     """
+    check_choice("v", v, ("equal", "fitted"))
     y = np.asarray(y, dtype=float)
     donors = np.asarray(donors, dtype=float)
     pre, post = np.asarray(pre, dtype=bool), np.asarray(post, dtype=bool)
@@ -169,7 +173,7 @@ def placebo_in_space(
     pre: np.ndarray,
     post: np.ndarray,
     predictors: np.ndarray | None = None,
-    v: str = "equal",
+    v: VWeights = "equal",
 ) -> PlaceboSpace:
     """``units`` (T, 1 + J), the treated unit first (``predictors`` (k, 1 + J) likewise); each
     unit's donors are the other donors (never the treated unit). One fit per unit: units are
