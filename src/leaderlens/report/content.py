@@ -22,6 +22,7 @@ from scipy import stats
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
 from leaderlens.report.attention import BrandAttention, gather_attention, leader_brands
+from leaderlens.report.moments import MomentView, gather_moments
 from leaderlens.report.risk import NOT_YET, RiskParts, gather_risk
 
 #: Analyses other parts of leaderlens will add; the report says they are not available yet.
@@ -81,6 +82,8 @@ class ReportContent:
     brand_attention: amplification, playbook, share of voice and lead-lag of each brand whose
         ``leader_ids`` name the leader (see :mod:`leaderlens.report.attention`); empty, with the
         reason in ``notes["attention"]``, when no brand names the leader.
+    moments: the largest fall and rise as counterfactual impact next to their CAR (see
+        :mod:`leaderlens.report.moments`); empty, with the reason in ``notes["moments"]``.
     """
 
     leader: dict[str, Any]
@@ -98,6 +101,7 @@ class ReportContent:
     attention: pd.DataFrame | None = None
     brand_attention: tuple[BrandAttention, ...] = ()
     risk: RiskParts | None = None
+    moments: tuple[MomentView, ...] = ()
 
     @property
     def data_range(self) -> dict[str, str | None]:
@@ -181,9 +185,10 @@ def gather_report(
             "leaders (Workspace.add_brand(..., leader_ids=[...]))"
         )
     row = leaders.set_index("leader_id").loc[leader]
+    asset_row = {k: _plain(v) for k, v in assets.loc[chosen].to_dict().items()}
     return ReportContent(
         leader={"leader_id": leader, "name": row["name"], "company": row["company"]},
-        asset={k: _plain(v) for k, v in assets.loc[chosen].to_dict().items()},
+        asset=asset_row,
         options=opts,
         study=study,
         statements=statements,
@@ -197,6 +202,7 @@ def gather_report(
         attention=brand_attention(ws, leader),
         brand_attention=brands,
         risk=gather_risk(ws, leader, chosen, compare=True),
+        moments=gather_moments(ws, asset_row, study, notes),
     )
 
 

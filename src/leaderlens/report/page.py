@@ -27,6 +27,7 @@ from leaderlens.report.html_parts import (
     pct,
     table,
 )
+from leaderlens.report.moments import moments_section
 from leaderlens.report.risk import comparison_html
 
 EVENT_COLUMNS = [
@@ -69,6 +70,7 @@ def render_report(content: ReportContent) -> str:
         _timeline(content),
         _study(content),
         _largest(content),
+        moments_section(content.moments, content.notes),
         _recovered(content),
         _persona(content),
         _comparison(content),
