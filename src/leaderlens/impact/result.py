@@ -27,8 +27,8 @@ class Moment:
     label: str
     instant: str
     how: str
-    start: pd.Timestamp
-    end: pd.Timestamp
+    start: Any  # the bar labels: timestamps, or a DataFrame's own labels
+    end: Any
     effect: EffectSummary
 
     def row(self) -> dict[str, Any]:
@@ -212,7 +212,9 @@ def _band(fig: Any, x: pd.Series, lo: pd.Series, hi: pd.Series, row: int) -> Non
 
 
 def _day(t: Any) -> str:
-    stamp = pd.Timestamp(t)
+    if not isinstance(t, pd.Timestamp):  # a DataFrame's plain row labels
+        return str(t)
+    stamp = t
     return str(stamp.date()) if stamp == stamp.normalize() else str(stamp)
 
 
