@@ -101,6 +101,10 @@ def impact(
         if calendar not in ("24/7", "none")
         else "a moment lands on the first bar at or after it",
     }
+    if method == "synthetic" and frame.shape[1] < 3:
+        raise BadInputError(
+            "synthetic control needs at least two donors (controls)", field="controls"
+        )
     y = frame.iloc[:, 0].to_numpy(dtype=float)
     X = frame.iloc[:, 1:].to_numpy(dtype=float)
     names = tuple(str(c) for c in frame.columns[1:])
