@@ -136,6 +136,8 @@ def test_bad_options_named_at_the_door() -> None:
         ll.impact(frame, moments, method="x")  # type: ignore[arg-type]
     with pytest.raises(BadInputError, match="same bar"):
         ll.impact(frame, [moments[0], moments[0]])
+    with pytest.raises(BadInputError, match="niter must be a whole number >= 10; got 5"):
+        ll.impact(frame, moments[0], niter=5)
     with pytest.raises(BadInputError, match="at least two donors"):
         ll.impact(frame, moments[0], method="synthetic")
     with pytest.raises(BadInputError, match="pre-period must end before"):

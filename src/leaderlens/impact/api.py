@@ -70,6 +70,11 @@ def impact(
         raise BadInputError(
             f"horizon must be a positive whole number of bars; got {horizon!r}", field="horizon"
         )
+    for name, value, least in (("niter", niter, 10), ("nseasons", nseasons, 1)):
+        if not isinstance(value, int) or value < least:
+            raise BadInputError(
+                f"{name} must be a whole number >= {least}; got {value!r}", field=name
+            )
     if not 0 < alpha < 1:
         raise BadInputError(f"alpha must lie in (0, 1); got {alpha!r}", field="alpha")
     many = isinstance(moments, list | tuple | np.ndarray | pd.Index | pd.Series)
