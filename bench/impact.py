@@ -1,7 +1,7 @@
 """Counterfactual impact: coverage with planted effects, size under no effect, and speed.
 
 (1) Coverage: ``--reps`` series drawn from the model itself (a local level plus a regression
-on one random-walk control), 3 moments each with its own planted lift over a 10-bar window
+on one random-walk control, noise s.d. ``--noise``), 3 moments each with its own planted lift over a 10-bar window
 (random sizes; the third moment is always 0). Reports the share of 95% intervals of the average
 effect that cover the planted lift (target >= 93%), and how often the zero-effect moment is
 called an effect: the interval excludes 0 (two-sided 5%, target about 5%) and, apart, R's
@@ -32,23 +32,24 @@ MOMENTS = (300, 330, 360)
 WINDOW = 10
 
 
-def series(rng: np.random.Generator, n: int = 380) -> tuple[pd.DataFrame, np.ndarray]:
-    """A local level (s.d. 0.1) + 1.5 x control + noise (s.d. 1), with three planted lifts."""
+def series(rng: np.random.Generator, noise: float, n: int = 380) -> tuple[pd.DataFrame, np.ndarray]:
+    """A local level (s.d. 0.1) + 1.5 x control + noise (s.d. ``noise``), with three planted
+    lifts of up to 3 noise s.d."""
     control = 20 + np.cumsum(rng.normal(size=n))
     level = np.cumsum(rng.normal(scale=0.1, size=n))
-    y = level + 1.5 * control + rng.normal(size=n)
-    lifts = np.append(rng.uniform(-3, 3, size=2), 0.0)
+    y = level + 1.5 * control + rng.normal(scale=noise, size=n)
+    lifts = np.append(rng.uniform(-3, 3, size=2) * noise, 0.0)
     for start, lift in zip(MOMENTS, lifts, strict=True):
         y[start : start + WINDOW] += lift
     return pd.DataFrame({"y": y, "control": control}), lifts
 
 
-def coverage(reps: int, niter: int) -> None:
+def coverage(reps: int, niter: int, noise: float) -> None:
     rng = np.random.default_rng(20240328)
     covered = total = null_interval = null_p = 0
     start = time.process_time()
     for rep in range(reps):
-        frame, lifts = series(rng)
+        frame, lifts = series(rng, noise)
         result = ll.impact(
             frame, list(MOMENTS), pre=(0, MOMENTS[0] - 1), horizon=WINDOW, niter=niter, seed=rep
         )
@@ -60,7 +61,10 @@ def coverage(reps: int, niter: int) -> None:
         null_interval += zero.significant
         null_p += zero.p < 0.05
     cpu = time.process_time() - start
-    print(f"coverage: {reps} series x 3 moments, {niter} draws each ({cpu:.0f} CPU-s)")
+    print(
+        f"coverage: {reps} series x 3 moments, noise s.d. {noise:g}, {niter} draws each "
+        f"({cpu:.0f} CPU-s)"
+    )
     print(f"  95% intervals covering the planted effect: {covered}/{total} = {covered / total:.3f}")
     print(
         f"  zero effect, interval excludes 0: {null_interval}/{reps} = {null_interval / reps:.3f}"
@@ -131,6 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=400)
     parser.add_argument("--niter", type=int, default=1000)
+    parser.add_argument("--noise", type=float, default=1.0, help="noise s.d. of the series")
     parser.add_argument("--shared", type=Path, default=Path(__file__).parents[2] / "shared/data")
     parser.add_argument("--tfci", help="python of a throwaway env holding tfcausalimpact")
     args = parser.parse_args()
@@ -139,7 +144,7 @@ def main() -> None:
     if args.tfci and shared is not None:
         tfci(args.tfci, shared)
     if args.reps:
-        coverage(args.reps, args.niter)
+        coverage(args.reps, args.niter, args.noise)
 
 
 if __name__ == "__main__":
