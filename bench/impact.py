@@ -1,7 +1,8 @@
 """Counterfactual impact: coverage with planted effects, size under no effect, and speed.
 
 (1) Coverage: ``--reps`` series drawn from the model itself (a local level plus a regression
-on one random-walk control, noise s.d. ``--noise``), 3 moments each with its own planted lift over a 10-bar window
+on one random-walk control, noise s.d. ``--noise``), 3 moments each with its own planted lift
+over a 10-bar window
 (random sizes; the third moment is always 0). Reports the share of 95% intervals of the average
 effect that cover the planted lift (target >= 93%), and how often the zero-effect moment is
 called an effect: the interval excludes 0 (two-sided 5%, target about 5%) and, apart, R's
