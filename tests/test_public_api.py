@@ -9,6 +9,8 @@ PUBLIC = {
     "share_of_voice_on",
     "Backtest",
     "FiredAlerts",
+    "ImpactResult",
+    "impact",
     "Preflight",
     "RuleSet",
     "alert_rules",

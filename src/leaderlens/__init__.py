@@ -67,6 +67,7 @@ if TYPE_CHECKING:
         fetch_posts,
         fetch_prices,
     )
+    from leaderlens.impact import ImpactResult, impact
     from leaderlens.preflight import (
         Backtest,
         FiredAlerts,
@@ -195,6 +196,7 @@ __all__ = [
     "FetchReport",
     "FiredAlerts",
     "Foundations",
+    "ImpactResult",
     "KeyPersonStudy",
     "LaggedLifts",
     "LeadLag",
@@ -244,6 +246,7 @@ __all__ = [
     "fetch_prices",
     "foundations_scorecard",
     "generate_world",
+    "impact",
     "key_person_dependence",
     "key_person_study",
     "lagged_lifts",

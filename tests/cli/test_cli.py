@@ -31,6 +31,7 @@ COMMANDS = [
     ["study"],
     ["annotate"],
     ["persona"],
+    ["impact"],
     ["report"],
     ["risk"],
     ["risk", "volatility"],

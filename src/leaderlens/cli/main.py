@@ -15,6 +15,7 @@ from leaderlens.cli import text as text_cli
 from leaderlens.cli.attention import attention_app
 from leaderlens.cli.compare import compare
 from leaderlens.cli.fetch import fetch_app
+from leaderlens.cli.impact import impact
 from leaderlens.cli.preflight import preflight, print_fired
 from leaderlens.cli.report import report, serve
 from leaderlens.cli.risk import risk_app
@@ -63,6 +64,7 @@ app.command("compare")(compare)
 app.command("preflight")(preflight)
 app.command("annotate")(text_cli.annotate)
 app.command("persona")(text_cli.persona)
+app.command("impact")(impact)
 
 
 def _print_version(wanted: bool) -> None:

@@ -23,6 +23,7 @@ import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
 from leaderlens.report.attention import BrandAttention, gather_attention, leader_brands
 from leaderlens.report.market import gather_market
+from leaderlens.report.moments import MomentView, gather_moments
 from leaderlens.report.risk import NOT_YET, RiskParts, gather_risk
 
 #: Analyses other parts of leaderlens will add; the report says they are not available yet.
@@ -87,6 +88,8 @@ class ReportContent:
         reason in ``notes["attention"]``, when no brand names the leader.
     market: returns, volume and volatility of the leader's largest moments (see
         :mod:`leaderlens.report.market`), or None with the reason in ``notes["market"]``.
+    moments: the largest fall and rise as counterfactual impact next to their CAR (see
+        :mod:`leaderlens.report.moments`); empty, with the reason in ``notes["moments"]``.
     """
 
     leader: dict[str, Any]
@@ -105,6 +108,7 @@ class ReportContent:
     brand_attention: tuple[BrandAttention, ...] = ()
     risk: RiskParts | None = None
     market: pd.DataFrame | None = None
+    moments: tuple[MomentView, ...] = ()
 
     @property
     def data_range(self) -> dict[str, str | None]:
@@ -188,9 +192,10 @@ def gather_report(
             "leaders (Workspace.add_brand(..., leader_ids=[...]))"
         )
     row = leaders.set_index("leader_id").loc[leader]
+    asset_row = {k: _plain(v) for k, v in assets.loc[chosen].to_dict().items()}
     return ReportContent(
         leader={"leader_id": leader, "name": row["name"], "company": row["company"]},
-        asset={k: _plain(v) for k, v in assets.loc[chosen].to_dict().items()},
+        asset=asset_row,
         options=opts,
         study=study,
         statements=statements,
@@ -205,6 +210,7 @@ def gather_report(
         brand_attention=brands,
         risk=gather_risk(ws, leader, chosen, compare=True),
         market=gather_market(ws, leader, chosen, opts, study, notes),
+        moments=gather_moments(ws, asset_row, study, notes),
     )
 
 

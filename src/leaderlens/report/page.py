@@ -28,6 +28,7 @@ from leaderlens.report.html_parts import (
     table,
 )
 from leaderlens.report.market import largest_moments, market_section
+from leaderlens.report.moments import moments_section
 from leaderlens.report.risk import comparison_html
 
 EVENT_COLUMNS = [
@@ -71,6 +72,7 @@ def render_report(content: ReportContent) -> str:
         _study(content),
         _largest(content),
         market_section(content),
+        moments_section(content.moments, content.notes),
         _recovered(content),
         _persona(content),
         _comparison(content),
