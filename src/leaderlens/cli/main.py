@@ -35,6 +35,11 @@ from leaderlens.cli.shared import (
 )
 from leaderlens.cli.study import study
 
+CompanyOpt = Annotated[
+    str | None,
+    typer.Option("--company", help="The company whose leaders this asset belongs to, e.g. Tesla."),
+]
+
 app = typer.Typer(
     name="leaderlens",
     help="Measure how a leader's own voice amplifies, or damages, the company's brand.",
@@ -102,6 +107,7 @@ def ingest_prices(
     benchmark: Annotated[
         str | None, typer.Option("--benchmark", help="The asset's benchmark asset id.")
     ] = None,
+    company: CompanyOpt = None,
     tz: TzOpt = None,
     format: FormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
@@ -123,6 +129,7 @@ def ingest_prices(
             tz=tz,
             format=format,
             benchmark=benchmark,
+            company=company,
             on_bad_rows=on_bad_rows,
             on_conflict=on_conflict,
             encoding=encoding,
@@ -319,13 +326,29 @@ def add_leader(
     handle: Annotated[
         list[str] | None, typer.Option("--handle", help="platform=handle, e.g. x=@elonmusk.")
     ] = None,
+    stock: Annotated[
+        list[str] | None,
+        typer.Option("--stock", help="The company's stock id, e.g. TSLA (repeat for several)."),
+    ] = None,
+    coin: Annotated[
+        list[str] | None,
+        typer.Option("--coin", help="A coin tied to the leader, e.g. DOGE-USDT (repeat)."),
+    ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Declare or update a leader."""
+    """Declare or update a leader; --stock ties the company's stock (the default asset of the
+    leader's report, dashboard and analyses)."""
 
     def body() -> None:
         with _open(workspace) as ws:
-            ws.add_leader(leader_id, name=name, company=company, handles=_mapping(handle))
+            ws.add_leader(
+                leader_id,
+                name=name,
+                company=company,
+                handles=_mapping(handle),
+                stocks=stock or (),
+                coins=coin or (),
+            )
         out.print(f"leader {leader_id} saved", markup=False)
 
     run(body)
@@ -364,13 +387,21 @@ def add_asset(
         str | None, typer.Option("--benchmark", help="Benchmark asset id.")
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="stock, index, crypto, ...")] = None,
+    company: CompanyOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Declare or update an asset (calendar, benchmark)."""
+    """Declare or update an asset (calendar, benchmark, the company it belongs to)."""
 
     def body() -> None:
         with _open(workspace) as ws:
-            ws.add_asset(asset_id, calendar=calendar, name=name, benchmark=benchmark, kind=kind)
+            ws.add_asset(
+                asset_id,
+                calendar=calendar,
+                name=name,
+                benchmark=benchmark,
+                kind=kind,
+                company=company,
+            )
         out.print(f"asset {asset_id} saved", markup=False)
 
     run(body)

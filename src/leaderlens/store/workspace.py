@@ -29,6 +29,7 @@ from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
 from leaderlens.store.calendars import calendar_time_zone
+from leaderlens.store.links import default_asset, leader_assets, tie
 from leaderlens.store.load import TABLES, Upsert, in_transaction, unordered_inserts, upsert
 from leaderlens.store.schema import migrate, schema_version
 from leaderlens.store.sql import first_row
@@ -148,14 +149,21 @@ class Workspace:
         name: str | None = None,
         company: str | None = None,
         handles: Mapping[str, str] | None = None,
+        stocks: Sequence[str] = (),
+        coins: Sequence[str] = (),
     ) -> None:
-        """Create or update a leader (fields left ``None`` keep their stored value)."""
+        """Create or update a leader (fields left ``None`` keep their stored value).
+
+        ``stocks`` and ``coins`` tie the leader to the company's stock and coin ids (they may be
+        loaded later); analyses then default to the only stock (see :meth:`leader_assets`)."""
         self._put_entity(
             "leaders",
             "leader_id",
             leader_id,
             {"name": name, "company": company, "handles": dict(handles) if handles else None},
         )
+        tie(self._con, leader_id, list(stocks), "stock")
+        tie(self._con, leader_id, list(coins), "coin")
 
     def add_brand(
         self,
@@ -185,9 +193,11 @@ class Workspace:
         name: str | None = None,
         benchmark: str | None = None,
         kind: str | None = None,
+        company: str | None = None,
     ) -> None:
         """Create or update an asset. A new asset needs its ``calendar`` (``24/7`` or an
-        exchange calendar such as ``XNYS``); a stored calendar is never silently changed."""
+        exchange calendar such as ``XNYS``); a stored calendar is never silently changed.
+        ``company`` ties the asset to the leaders of that company (case-insensitive)."""
         stored = self._asset_calendar(asset_id)
         if calendar is None and stored is None:
             raise BadInputError(
@@ -213,6 +223,7 @@ class Workspace:
                 "calendar": chosen,
                 "tz": calendar_time_zone(chosen),
                 "benchmark_id": benchmark,
+                "company": company,
             },
         )
 
@@ -250,6 +261,7 @@ class Workspace:
         tz: str | None = None,
         format: str | None = None,
         benchmark: str | None = None,
+        company: str | None = None,
         on_bad_rows: str = "error",
         on_conflict: str = "error",
         encoding: str = "utf-8",
@@ -258,7 +270,8 @@ class Workspace:
         """Load a price file or frame as bars of ``asset``.
 
         The calendar defaults to 24/7 for plainly crypto files and must otherwise be given the
-        first time an asset is loaded; later loads reuse it.
+        first time an asset is loaded; later loads reuse it. ``company`` ties the asset to that
+        company's leaders (:meth:`add_asset`).
         """
         read = read_prices(
             source, format=format, tz=tz, freq=freq, on_bad_rows=on_bad_rows, encoding=encoding
@@ -266,7 +279,7 @@ class Workspace:
         chosen = calendar or self._asset_calendar(asset) or read.calendar_hint
 
         def entities() -> None:
-            self.add_asset(asset, calendar=chosen, benchmark=benchmark)
+            self.add_asset(asset, calendar=chosen, benchmark=benchmark, company=company)
 
         return self._load(read, (asset, read.freq), asset, entities, on_conflict, rejects_path)
 
@@ -541,6 +554,18 @@ class Workspace:
 
     def leaders(self) -> pd.DataFrame:
         return self._con.execute("SELECT * FROM leaders ORDER BY leader_id").df()
+
+    def leader_assets(self, leader: str) -> pd.DataFrame:
+        """The assets tied to ``leader`` (asset_id, name, kind, role, tied_by), stocks first:
+        see :mod:`leaderlens.store.links`."""
+        return leader_assets(self._con, leader)
+
+    def default_asset(self, leader: str) -> str:
+        """The asset analyses of ``leader`` use when none is given: the only stock tied to
+        the leader, else its only asset. Raises :class:`~leaderlens.MissingDataError` naming
+        what to run when none is tied, :class:`~leaderlens.BadInputError` listing them when
+        several are."""
+        return default_asset(self._con, leader)
 
     def brands(self) -> pd.DataFrame:
         return self._con.execute("SELECT * FROM brands ORDER BY brand_id").df()

@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
+from leaderlens.report.html_parts import note, page
 from leaderlens.web.access import WorkspaceAccess
 from leaderlens.web.api import build_router
 from leaderlens.web.api_attention import build_attention_router
@@ -63,14 +64,19 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
     app.include_router(build_pages())
 
     @app.exception_handler(LeaderlensError)
-    async def leaderlens_error(request: Request, exc: LeaderlensError) -> JSONResponse:
+    async def leaderlens_error(request: Request, exc: LeaderlensError) -> Response:
+        status = 422 if isinstance(exc, BadInputError) else 404
+        status = status if isinstance(exc, BadInputError | MissingDataError) else 503
+        if not request.url.path.startswith("/api/"):
+            # A dashboard page: a page a person can read, never raw JSON.
+            body = f'<h1>Not available</h1><p><a href="/">leaders</a></p>{note(str(exc))}'
+            return HTMLResponse(page("not available", body), status_code=status)
         if isinstance(exc, BadInputError):
             # The shape of FastAPI's own 422 answers, so clients read one format.
             part = "body" if request.method == "POST" else "query"
             where = [part, exc.field] if exc.field else ["request"]
             problem = [{"loc": where, "msg": str(exc), "type": "value_error"}]
             return JSONResponse(status_code=422, content={"detail": problem})
-        status = 404 if isinstance(exc, MissingDataError) else 503
         return JSONResponse(status_code=status, content={"detail": str(exc)})
 
     if token is not None:
