@@ -1,9 +1,13 @@
 """Attention series on their own bucket grid, and posts counted per bucket.
 
-An attention series is modelled on ``y = log(1 + value)`` (METHODS.md sections 2 and 4) on the
-series' own grid of buckets: UTC days (``1d``) or hours (``1h``). A post belongs to the bucket
-that contains its instant (24/7 alignment, METHODS.md section 1), so a post at 23:59 UTC counts
-on that day and its lift starts there.
+An attention series is modelled on ``y = log(1 + value)`` (docs/methods.md, attention) on the
+series' own grid of buckets: UTC hours (``1h``), days (``1d``), weeks (``1w``, starting on the
+weekday of the series' first label, e.g. Google Trends' Sundays) or calendar months (``1mo``).
+A post belongs to the bucket that contains its instant (24/7 alignment), so a post at 23:59 UTC
+counts on that day (week, month) and its lift starts there.
+
+Windows are stated in buckets of the series, so their defaults depend on the grain
+(:data:`DEFAULTS`): a 7-bucket lift window is a week of days but would be two months of weeks.
 """
 
 from __future__ import annotations
@@ -16,11 +20,45 @@ import pandas as pd
 
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
 
-Freq = Literal["1d", "1h"]
-FREQS: tuple[str, ...] = ("1d", "1h")
-_STEP = {"1d": pd.Timedelta(days=1), "1h": pd.Timedelta(hours=1)}
-# Buckets per day, for windows stated in hours or days whatever the grid.
+Freq = Literal["1d", "1h", "1w", "1mo"]
+FREQS: tuple[str, ...] = ("1h", "1d", "1w", "1mo")
+_STEP = {"1d": pd.Timedelta(days=1), "1h": pd.Timedelta(hours=1), "1w": pd.Timedelta(days=7)}
+# Buckets per day, for rules stated in hours or days (spikes): hourly and daily grids only.
 PER_DAY = {"1d": 1, "1h": 24}
+UNIT = {"1h": "hours", "1d": "days", "1w": "weeks", "1mo": "months"}
+GRAIN = {"1h": "hourly", "1d": "daily", "1w": "weekly", "1mo": "monthly"}
+
+
+@dataclass(frozen=True)
+class GrainDefaults:
+    """Defaults of the attention analyses on one grain, in buckets of that grain.
+
+    horizon: last bucket of the lift window and of the distributed-lag model (lift,
+    amplification, playbook). estimation: the lift's estimation window. seasonal: the baseline
+    (``weekly`` day-of-week dummies need buckets shorter than a week).
+    """
+
+    horizon: int
+    estimation: tuple[int, int]
+    seasonal: str
+
+
+DEFAULTS = {
+    "1h": GrainDefaults(7, (-60, -8), "weekly"),
+    "1d": GrainDefaults(7, (-60, -8), "weekly"),
+    "1w": GrainDefaults(2, (-52, -4), "none"),  # two weeks after; a year before
+    "1mo": GrainDefaults(1, (-36, -3), "none"),  # the month after; three years before
+}
+
+
+def check_seasonal(seasonal: str, series: AttentionSeries) -> None:
+    """A day-of-week baseline needs buckets shorter than a week."""
+    if seasonal == "weekly" and series.freq not in PER_DAY:
+        raise BadInputError(
+            f"seasonal 'weekly' (a day-of-week baseline) needs daily or hourly buckets; "
+            f"{series.name!r} is {GRAIN[series.freq]}: use seasonal 'none'",
+            field="seasonal",
+        )
 
 
 @dataclass(frozen=True)
@@ -63,9 +101,7 @@ def attention_series(frame: pd.DataFrame, freq: str = "1d", name: str = "") -> A
     value = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=np.float64)
     if np.any(value[np.isfinite(value)] < 0):
         raise BadInputError("attention values must be >= 0 (log(1 + value) scale)", field="value")
-    bucket = ts.floor(_STEP[freq])
-    labels = pd.date_range(bucket.min(), bucket.max(), freq=_STEP[freq], tz="UTC")
-    pos = ((bucket - labels[0]) // _STEP[freq]).to_numpy(dtype=np.int64)
+    labels, pos = _grid(ts, freq)
     ok = np.isfinite(value)
     total = np.bincount(pos[ok], weights=value[ok], minlength=len(labels))
     seen = np.bincount(pos[ok], minlength=len(labels)) > 0
@@ -73,13 +109,31 @@ def attention_series(frame: pd.DataFrame, freq: str = "1d", name: str = "") -> A
     return AttentionSeries(labels=labels, value=full, y=np.log1p(full), freq=freq, name=name)
 
 
+def _grid(ts: pd.DatetimeIndex, freq: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """The complete grid of buckets covering ``ts`` and each instant's bucket position."""
+    if freq == "1mo":
+        months = ts.year.to_numpy() * 12 + ts.month.to_numpy() - 1
+        first = pd.Timestamp(year=int(months.min()) // 12, month=int(months.min()) % 12 + 1, day=1)
+        n = int(months.max() - months.min()) + 1
+        labels = pd.date_range(first, periods=n, freq="MS", tz="UTC")
+        return labels, (months - months.min()).astype(np.int64)
+    step = _STEP[freq]
+    # Weeks start on the weekday of the first label (Google Trends: Sundays), days at 00:00.
+    anchor = ts.min().floor(pd.Timedelta(days=1)) if freq == "1w" else ts.min().floor(step)
+    pos = ((ts - anchor) // step).to_numpy(dtype=np.int64)
+    labels = pd.date_range(anchor, periods=int(pos.max()) + 1, freq=step)
+    return labels, pos
+
+
 def bucket_index(labels: pd.DatetimeIndex, ts: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """Index of the bucket containing each instant; -1 when outside the grid; shape (m,)."""
     instants = pd.DatetimeIndex(pd.to_datetime(ts, utc=True)).as_unit("us").asi8
     starts = labels.as_unit("us").asi8
-    step = starts[1] - starts[0] if len(starts) > 1 else 1
+    # The grid's last bucket ends one step after its start (a calendar month for monthly grids).
+    end = labels[-1] + labels.freq if labels.freq is not None and len(labels) else None
+    last = pd.Timestamp(end).value // 1000 if end is not None else starts[-1] + 1
     pos = np.searchsorted(starts, instants, side="right") - 1
-    inside = (pos >= 0) & (instants < starts[-1] + step)
+    inside = (pos >= 0) & (instants < last)
     return np.where(inside, pos, -1)
 
 

@@ -25,7 +25,14 @@ LeaderOpt = Annotated[
 MetricOpt = Annotated[
     str, typer.Option("--metric", help="Attention series (mentions, search_interest, ...).")
 ]
-HorizonOpt = Annotated[int, typer.Option("--horizon", help="Last bucket of the lift window.")]
+HorizonOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--horizon",
+        help="Last bucket of the lift window, in buckets of the series (default by its grain: "
+        "7 days or hours, 2 weeks, 1 month).",
+    ),
+]
 
 
 PlotOpt = Annotated[
@@ -64,8 +71,15 @@ def lift(
     source: Annotated[
         str, typer.Option("--source", help="statements (the leader's) or brand_posts.")
     ] = "statements",
-    horizon: HorizonOpt = 7,
-    seasonal: Annotated[str, typer.Option("--seasonal", help="none or weekly.")] = "weekly",
+    horizon: HorizonOpt = None,
+    seasonal: Annotated[
+        str | None,
+        typer.Option(
+            "--seasonal",
+            help="none or weekly (day-of-week baseline; default weekly on daily and hourly "
+            "series, none on weekly and monthly ones).",
+        ),
+    ] = None,
     series: Annotated[
         str | None,
         typer.Option(
@@ -108,7 +122,7 @@ def lift(
                 metric=metric,
                 source=source,
                 leader=leader,
-                window=(0, horizon),
+                window=None if horizon is None else (0, horizon),
                 seasonal=seasonal,
             )
         _emit(result, json_path, {"mean": result.mean})
@@ -136,8 +150,8 @@ def lift(
             series,
             events,
             freq=freq,
-            window=(0, horizon),
-            seasonal=seasonal,
+            window=(0, 7 if horizon is None else horizon),
+            seasonal=seasonal or "weekly",
             engine=engine or "duckdb",
             master=spark_master,
         )
@@ -152,7 +166,7 @@ def amplification(
     brand: BrandOpt,
     leader: LeaderOpt = None,
     metric: MetricOpt = "mentions",
-    horizon: HorizonOpt = 7,
+    horizon: HorizonOpt = None,
     n_boot: Annotated[int, typer.Option("--boot", help="Bootstrap draws.")] = 499,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
@@ -294,7 +308,7 @@ def playbook(
     leader: LeaderOpt = None,
     by: Annotated[str, typer.Option("--by", help="channel, topic or sentiment.")] = "channel",
     metric: MetricOpt = "mentions",
-    horizon: HorizonOpt = 7,
+    horizon: HorizonOpt = None,
     asset: Annotated[
         str | None, typer.Option("--asset", help="Also the market CAAR per category.")
     ] = None,
