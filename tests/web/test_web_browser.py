@@ -225,3 +225,20 @@ def test_preflight_box_shows_the_result_escaped(
     _plots_drawn(p, ["plot-preflight"])
     p.screenshot(path=str(tmp_path / "preflight.png"), full_page=True)
     watch.clean()
+
+
+def test_api_docs_draw_with_no_network(
+    server: str, page: tuple[Any, Watch], tmp_path: Path
+) -> None:
+    """Swagger UI and ReDoc come from the package: every request outside 127.0.0.1 is
+    aborted, and both still draw every documented route."""
+    p, watch = page
+    p.goto(f"{server}/docs")
+    p.wait_for_selector(".swagger-ui .opblock-summary")
+    assert p.locator(".opblock-summary-path").count() >= 20
+    assert "/api/leaders/{leader}/event-study" in p.locator(".swagger-ui").inner_text()
+    p.screenshot(path=str(tmp_path / "docs.png"))
+    p.goto(f"{server}/redoc")
+    p.wait_for_selector("redoc [role=menuitem], redoc li[data-item-id]")
+    assert "event-study" in p.locator("redoc").inner_text().lower().replace(" ", "-")
+    watch.clean()

@@ -26,6 +26,7 @@ from leaderlens.web.api_attention import build_attention_router
 from leaderlens.web.api_compare import build_compare_router
 from leaderlens.web.api_preflight import build_preflight_router
 from leaderlens.web.api_risk import build_risk_router
+from leaderlens.web.docs import build_docs
 from leaderlens.web.pages import build_pages
 
 TOKEN_COOKIE = "leaderlens_token"
@@ -47,6 +48,8 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
     if token is not None and not token.strip():
         raise BadInputError("the token must not be empty", field="token")
     app = FastAPI(
+        docs_url=None,  # served below from the package's own copies of the assets
+        redoc_url=None,
         title="leaderlens",
         version=ll.__version__,
         description="How a company leader's own voice amplifies, or damages, the brand: "
@@ -62,6 +65,7 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
     app.include_router(build_compare_router())
     app.include_router(build_preflight_router())
     app.include_router(build_pages())
+    app.include_router(build_docs(app.title, app.openapi_url or "/openapi.json"))
 
     @app.exception_handler(LeaderlensError)
     async def leaderlens_error(request: Request, exc: LeaderlensError) -> Response:
