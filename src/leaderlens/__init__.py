@@ -69,6 +69,7 @@ from leaderlens.preflight import (
 )
 from leaderlens.readers.attention import read_attention
 from leaderlens.readers.base import ReadResult, Reject
+from leaderlens.readers.events import read_events
 from leaderlens.readers.mentions import read_mentions
 from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
@@ -188,6 +189,7 @@ __all__ = [
     "preflight_backtest",
     "read_alert_rules",
     "read_attention",
+    "read_events",
     "read_mentions",
     "read_prices",
     "read_statements",

@@ -35,8 +35,33 @@ def study(
     ] = None,
     events: Annotated[
         Path | None,
-        typer.Option("--events", help="Named moments CSV: time (offset), label[, asset]."),
+        typer.Option(
+            "--events",
+            help="Named moments file (CSV, JSONL, Parquet): time, label[, asset]. Times with an "
+            "offset, or naive times and dates with --tz.",
+        ),
     ] = None,
+    time_column: Annotated[
+        str | None,
+        typer.Option("--time-column", help="The events file's time column (default: found)."),
+    ] = None,
+    label_column: Annotated[
+        str | None,
+        typer.Option("--label-column", help="The events file's label column (default: found)."),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz", help="Zone of naive event times and dates, e.g. America/Los_Angeles."
+        ),
+    ] = None,
+    time_of_day: Annotated[
+        str,
+        typer.Option(
+            "--time-of-day",
+            help="Local time (HH:MM, --tz zone) given to events with a date but no time.",
+        ),
+    ] = "12:00",
     benchmark: Annotated[
         str | None,
         typer.Option("--benchmark", help="Market asset (default: the asset's benchmark)."),
@@ -139,6 +164,19 @@ def study(
                 write_json(json_path, result.to_dict())
             return
 
+        moments = None
+        if events is not None:
+            from leaderlens.readers.events import read_events
+
+            moments = read_events(
+                events,
+                time_column=time_column,
+                label_column=label_column,
+                tz=tz,
+                time_of_day=time_of_day,
+            )
+            read = f"{len(moments)} events from {events}: {moments.attrs['times']}"
+            out.print(read, markup=False)
         with Workspace.open(workspace) as ws:
             regression = None
             if activity:
@@ -158,7 +196,7 @@ def study(
             result = ws.event_study(
                 asset=asset,
                 leader=leader,
-                events=events,
+                events=moments,
                 benchmark=benchmark,
                 model=model,
                 window=_pair(window, "window"),

@@ -149,7 +149,10 @@ def _moments(
         out["label"] = out["text"].fillna("").str.slice(0, 80)
         out["asset"] = settings.asset
     else:
-        table = events if isinstance(events, pd.DataFrame) else read_events(events)
+        table = read_events(events)  # frames too: naive or bad times name their row
+        if isinstance(events, pd.DataFrame):  # a frame's other columns stay (for ``by``)
+            extra = [c for c in events.columns if c not in table.columns]
+            table = table.assign(**{str(c): events[c].to_numpy() for c in extra})
         out = table.copy()
         if "asset" not in out:
             out["asset"] = None
