@@ -108,6 +108,14 @@ def ingest_prices(
         str | None, typer.Option("--benchmark", help="The asset's benchmark asset id.")
     ] = None,
     company: CompanyOpt = None,
+    conflict_rtol: Annotated[
+        float,
+        typer.Option(
+            "--conflict-rtol",
+            help="Prices of a stored bar within this relative difference are the same "
+            "(default 1e-6; 0: exact).",
+        ),
+    ] = 1e-6,
     tz: TzOpt = None,
     format: FormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
@@ -130,10 +138,51 @@ def ingest_prices(
             format=format,
             benchmark=benchmark,
             company=company,
+            conflict_rtol=conflict_rtol,
             on_bad_rows=on_bad_rows,
             on_conflict=on_conflict,
             encoding=encoding,
             rejects_path=rejects,
+        ),
+    )
+
+
+@ingest_app.command("moments")
+def ingest_moments(
+    file: FileArg,
+    leader: Annotated[str, typer.Option("--leader", help="The leader the moments belong to.")],
+    channel: Annotated[
+        str, typer.Option("--channel", help="Channel the moments are stored on (keynote, ...).")
+    ] = "moment",
+    time_column: Annotated[
+        str | None, typer.Option("--time-column", help="The time column (default: found).")
+    ] = None,
+    label_column: Annotated[
+        str | None, typer.Option("--label-column", help="The label column (default: found).")
+    ] = None,
+    tz: TzOpt = None,
+    time_of_day: Annotated[
+        str,
+        typer.Option("--time-of-day", help="Local time (HH:MM) of rows with a date only."),
+    ] = "12:00",
+    on_conflict: ConflictOpt = "error",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Load a leader's named moments (keynotes, launches) from an events file: they are
+    studied, reported and shown on the dashboard like statements."""
+    _ingest(
+        workspace,
+        json_path,
+        lambda ws: ws.ingest_moments(
+            file,
+            leader=leader,
+            channel=channel,
+            on_conflict=on_conflict,
+            time_column=time_column,
+            label_column=label_column,
+            tz=tz,
+            time_of_day=time_of_day,
         ),
     )
 

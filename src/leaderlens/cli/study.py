@@ -51,9 +51,7 @@ def study(
     ] = None,
     tz: Annotated[
         str | None,
-        typer.Option(
-            "--tz", help="Zone of naive event times and dates, e.g. America/Los_Angeles."
-        ),
+        typer.Option("--tz", help="Zone of naive event times and dates, e.g. America/Los_Angeles."),
     ] = None,
     time_of_day: Annotated[
         str,

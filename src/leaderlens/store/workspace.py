@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,14 @@ from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
 from leaderlens.store.calendars import calendar_time_zone
 from leaderlens.store.links import default_asset, leader_assets, tie
-from leaderlens.store.load import TABLES, Upsert, in_transaction, unordered_inserts, upsert
+from leaderlens.store.load import (
+    DEFAULT_RTOL,
+    TABLES,
+    Upsert,
+    in_transaction,
+    unordered_inserts,
+    upsert,
+)
 from leaderlens.store.schema import migrate, schema_version
 from leaderlens.store.sql import first_row
 from leaderlens.store.summary import WorkspaceSummary, summarize
@@ -266,8 +273,11 @@ class Workspace:
         on_conflict: str = "error",
         encoding: str = "utf-8",
         rejects_path: str | Path | None = None,
+        conflict_rtol: float = DEFAULT_RTOL,
     ) -> LoadReport:
-        """Load a price file or frame as bars of ``asset``.
+        """Load a price file or frame as bars of ``asset``. A stored bar arriving again with
+        prices within ``conflict_rtol`` (relative) of the stored ones is unchanged, not a
+        conflict.
 
         The calendar defaults to 24/7 for plainly crypto files and must otherwise be given the
         first time an asset is loaded; later loads reuse it. ``company`` ties the asset to that
@@ -281,7 +291,9 @@ class Workspace:
         def entities() -> None:
             self.add_asset(asset, calendar=chosen, benchmark=benchmark, company=company)
 
-        return self._load(read, (asset, read.freq), asset, entities, on_conflict, rejects_path)
+        return self._load(
+            read, (asset, read.freq), asset, entities, on_conflict, rejects_path, conflict_rtol
+        )
 
     def ingest_statements(
         self,
@@ -310,6 +322,38 @@ class Workspace:
         return self._load(
             read, (leader,), leader, lambda: self.add_leader(leader), on_conflict, rejects_path
         )
+
+    def ingest_moments(
+        self,
+        source: Source,
+        *,
+        leader: str,
+        channel: str = "moment",
+        on_conflict: str = "error",
+        **read: Any,
+    ) -> LoadReport:
+        """Load a leader's named moments (keynotes, launches, announcements) from an events
+        file or frame (:func:`leaderlens.read_events`; ``read`` takes its ``time_column``,
+        ``label_column``, ``tz``, ``time_of_day``) as statements on ``channel``, the label as
+        their text: the event study, report and dashboard then treat them like statements.
+        A moment's id is its channel, instant and label, so reloading adds nothing."""
+        from leaderlens.readers.events import read_events
+
+        moments = read_events(source, **read)
+        stamp = moments["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        frame = pd.DataFrame(
+            {
+                "statement_id": channel + " " + stamp + " " + moments["label"].astype(str),
+                "ts": moments["time"],
+                "text": moments["label"],
+                "is_reply": False,
+            }
+        )
+        report = self.ingest_statements(
+            frame, leader=leader, channel=channel, on_conflict=on_conflict
+        )
+        where = str(moments.attrs.get("source", report.source))
+        return replace(report, source=where, notes=(moments.attrs["times"], *report.notes))
 
     def ingest_brand_posts(
         self,
@@ -416,6 +460,7 @@ class Workspace:
         entities: Callable[[], None],
         on_conflict: str,
         rejects_path: str | Path | None,
+        rtol: float = DEFAULT_RTOL,
     ) -> LoadReport:
         check_choice("on_conflict", on_conflict, ("error", "keep", "replace"))
         table = TABLES[read.kind]
@@ -436,6 +481,7 @@ class Workspace:
                 source=read.source,
                 lines=read.lines,
                 load_id=load_id,
+                rtol=rtol,
             )
             if result.added or result.replaced:
                 self._con.execute(
