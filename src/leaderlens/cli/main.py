@@ -152,8 +152,12 @@ def ingest_moments(
     file: FileArg,
     leader: Annotated[str, typer.Option("--leader", help="The leader the moments belong to.")],
     channel: Annotated[
-        str, typer.Option("--channel", help="Channel the moments are stored on (keynote, ...).")
-    ] = "moment",
+        str,
+        typer.Option(
+            "--channel",
+            help="Channel of the moments: keynote, press, interview, livestream, video, other.",
+        ),
+    ] = "keynote",
     time_column: Annotated[
         str | None, typer.Option("--time-column", help="The time column (default: found).")
     ] = None,

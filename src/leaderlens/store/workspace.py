@@ -328,7 +328,7 @@ class Workspace:
         source: Source,
         *,
         leader: str,
-        channel: str = "moment",
+        channel: str = "keynote",
         on_conflict: str = "error",
         **read: Any,
     ) -> LoadReport:
