@@ -117,7 +117,10 @@ def study(
     ] = None,
     convention: Annotated[
         str,
-        typer.Option("--convention", help="textbook (METHODS) or estudy2 conventions."),
+        typer.Option(
+            "--convention",
+            help="textbook (docs/methods.md section 2) or estudy2 conventions.",
+        ),
     ] = "textbook",
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap draws for the CAAR interval.")
