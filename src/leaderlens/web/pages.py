@@ -38,6 +38,13 @@ from leaderlens.web.preflight_page import (
 )
 
 PLOTLY_TAG = '<script src="/static/plotly.min.js"></script>'
+# Where the counterfactual of one moment (what the asset would have done without it) goes once
+# that analysis exists; until then the page says so.
+COUNTERFACTUAL = (
+    '<section id="counterfactual"><h2>Counterfactual</h2>'
+    + note("The path the asset would have taken without this moment is not computed yet.")
+    + "</section>"
+)
 
 
 def _nav(extra: str = "") -> str:
@@ -299,6 +306,7 @@ def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
                 formats={"return": pct, "ar": pct, "car": pct, "ar_t": lambda v: num(v, 2)},
                 sortable=False,
             ),
+            COUNTERFACTUAL,
         ]
     )
     return page(f"event {index} of {leader}", body, PLOTLY_TAG)
