@@ -25,7 +25,10 @@ from leaderlens.cli.shared import (
     FileArg,
     FormatOpt,
     JsonOpt,
+    LabelColumnOpt,
     RejectsOpt,
+    TimeColumnOpt,
+    TimeOfDayOpt,
     TzOpt,
     WorkspaceOpt,
     err,
@@ -158,17 +161,10 @@ def ingest_moments(
             help="Channel of the moments: keynote, press, interview, livestream, video, other.",
         ),
     ] = "keynote",
-    time_column: Annotated[
-        str | None, typer.Option("--time-column", help="The time column (default: found).")
-    ] = None,
-    label_column: Annotated[
-        str | None, typer.Option("--label-column", help="The label column (default: found).")
-    ] = None,
+    time_column: TimeColumnOpt = None,
+    label_column: LabelColumnOpt = None,
     tz: TzOpt = None,
-    time_of_day: Annotated[
-        str,
-        typer.Option("--time-of-day", help="Local time (HH:MM) of rows with a date only."),
-    ] = "12:00",
+    time_of_day: TimeOfDayOpt = "12:00",
     on_conflict: ConflictOpt = "error",
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,

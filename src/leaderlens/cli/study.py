@@ -7,7 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leaderlens.cli.shared import JsonOpt, SparkMasterOpt, WorkspaceOpt, out, run, write_json
+from leaderlens.cli.shared import (
+    JsonOpt,
+    LabelColumnOpt,
+    SparkMasterOpt,
+    TimeColumnOpt,
+    TimeOfDayOpt,
+    WorkspaceOpt,
+    out,
+    run,
+    write_json,
+)
 from leaderlens.errors import BadInputError
 
 if TYPE_CHECKING:
@@ -41,25 +51,13 @@ def study(
             "offset, or naive times and dates with --tz.",
         ),
     ] = None,
-    time_column: Annotated[
-        str | None,
-        typer.Option("--time-column", help="The events file's time column (default: found)."),
-    ] = None,
-    label_column: Annotated[
-        str | None,
-        typer.Option("--label-column", help="The events file's label column (default: found)."),
-    ] = None,
+    time_column: TimeColumnOpt = None,
+    label_column: LabelColumnOpt = None,
     tz: Annotated[
         str | None,
         typer.Option("--tz", help="Zone of naive event times and dates, e.g. America/Los_Angeles."),
     ] = None,
-    time_of_day: Annotated[
-        str,
-        typer.Option(
-            "--time-of-day",
-            help="Local time (HH:MM, --tz zone) given to events with a date but no time.",
-        ),
-    ] = "12:00",
+    time_of_day: TimeOfDayOpt = "12:00",
     benchmark: Annotated[
         str | None,
         typer.Option("--benchmark", help="Market asset (default: the asset's benchmark)."),

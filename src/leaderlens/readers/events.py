@@ -18,7 +18,7 @@ import pandas as pd
 from leaderlens.errors import BadInputError
 from leaderlens.readers.base import RowChecker
 from leaderlens.readers.fields import as_text, blank, parse_times
-from leaderlens.readers.tables import is_frame, load_table, resolve_columns
+from leaderlens.readers.tables import is_frame, load_table, missing_column, resolve_columns
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "time": ("time", "timestamp", "datetime", "date", "created_at", "ts"),
@@ -64,14 +64,8 @@ def read_events(
     names = resolve_columns(table, ALIASES, mapping or None)
     for needed in ("time", "label"):
         if needed not in names:
-            found = ", ".join(repr(n) for n in table.frame.columns if n) or "no named columns"
-            raise BadInputError(
-                f"no {needed} column (looked for {', '.join(ALIASES[needed])}); the file has "
-                f"{found}: name yours with --{needed}-column NAME (Python: {needed}_column=)",
-                file=table.source,
-                line=table.header_line,
-                field=needed,
-            )
+            hint = f"name yours with --{needed}-column NAME (Python: {needed}_column=)"
+            raise missing_column(table, needed, ALIASES[needed], hint=hint)
     frame = table.frame
     checker = RowChecker(table.source, len(frame), table.lines, "error")
     raw = frame[names["time"]].reset_index(drop=True)
