@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import leaderlens as ll
-from leaderlens.attention.grid import attention_series, counts_per_bucket
+from leaderlens.attention.grid import attention_series, counts_per_bucket, unit_of
 from leaderlens.attention.leadlag import lead_lag
 
 
@@ -44,7 +44,7 @@ def _weekly_world(path: Path, freq: str = "1w") -> ll.Workspace:
 def test_weekly_buckets_start_on_the_series_weekday_as_pandas_counts_them() -> None:
     labels = pd.date_range("2020-01-05", periods=10, freq="7D", tz="UTC")  # Sundays
     series = attention_series(pd.DataFrame({"ts": labels, "value": 1.0}), "1w")
-    assert (series.labels == labels).all()
+    assert (series.labels == labels).all() and unit_of(series.labels) == "weeks"
     posts = pd.Series(
         pd.to_datetime(["2020-01-11T23:59Z", "2020-01-12T00:00Z", "2020-03-14T12:00Z"])
     )
@@ -61,6 +61,7 @@ def test_monthly_buckets_are_calendar_months() -> None:
     labels = pd.date_range("2019-11-01", periods=5, freq="MS", tz="UTC")
     series = attention_series(pd.DataFrame({"ts": labels, "value": [1, 2, 3, 4, 5]}), "1mo")
     assert (series.labels == labels).all()
+    assert unit_of(series.labels) == "months"
     posts = pd.Series(
         pd.to_datetime(["2020-02-29T23:00Z", "2020-03-31T23:59Z", "2020-04-01T00:00Z"])
     )

@@ -22,6 +22,7 @@ from leaderlens.attention.grid import (
     bucket_index,
     check_seasonal,
     counts_per_bucket,
+    unit_of,
 )
 from leaderlens.attention.lagged import lagged_lifts
 from leaderlens.attention.leadlag import LeadLag, lead_lag
@@ -115,7 +116,8 @@ class LiftResult:
         return "\n".join(
             [
                 f"attention lift of {self.brand} ({self.metric}, log(1 + value), "
-                f"{ev.seasonal} baseline over {ev.estimation}, window {ev.window}) after "
+                f"{ev.seasonal} baseline over {ev.estimation}, window {ev.window}, in "
+                f"{unit_of(self.labels)}) after "
                 f"{self.source} of {self.owner}: {m['n_events']} events",
                 f"  mean CAR {m['mean_car']:.4f} log points (95% CI {m['car_ci_low']:.4f} to "
                 f"{m['car_ci_high']:.4f}), t = {m['t']:.2f}, p = {m['p_value']:.3g} "

@@ -51,6 +51,15 @@ DEFAULTS = {
 }
 
 
+def unit_of(labels: pd.DatetimeIndex) -> str:
+    """The unit of a grid's buckets (hours, days, weeks or months), from its labels."""
+    if len(labels) < 2:
+        return "buckets"
+    step = labels[1] - labels[0]
+    named = {pd.Timedelta(hours=1): "hours", pd.Timedelta(days=1): "days"}
+    return named.get(step, "weeks" if step == pd.Timedelta(days=7) else "months")
+
+
 def check_seasonal(seasonal: str, series: AttentionSeries) -> None:
     """A day-of-week baseline needs buckets shorter than a week."""
     if seasonal == "weekly" and series.freq not in PER_DAY:
