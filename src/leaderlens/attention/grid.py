@@ -138,9 +138,12 @@ def bucket_index(labels: pd.DatetimeIndex, ts: pd.Series | pd.DatetimeIndex) -> 
     """Index of the bucket containing each instant; -1 when outside the grid; shape (m,)."""
     instants = pd.DatetimeIndex(pd.to_datetime(ts, utc=True)).as_unit("us").asi8
     starts = labels.as_unit("us").asi8
-    # The grid's last bucket ends one step after its start (a calendar month for monthly grids).
-    end = labels[-1] + labels.freq if labels.freq is not None and len(labels) else None
-    last = pd.Timestamp(end).value // 1000 if end is not None else starts[-1] + 1
+    # The grid's last bucket ends one step after its start: a calendar month on monthly grids
+    # (labels made by attention_series carry their frequency), else the grid's regular step.
+    if labels.freq is not None and len(labels):
+        last = pd.Timestamp(labels[-1] + labels.freq).value // 1000
+    else:
+        last = starts[-1] + (starts[1] - starts[0] if len(starts) > 1 else 1)
     pos = np.searchsorted(starts, instants, side="right") - 1
     inside = (pos >= 0) & (instants < last)
     return np.where(inside, pos, -1)
