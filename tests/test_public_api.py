@@ -91,6 +91,7 @@ PUBLIC = {
     "persona",
     "playbook",
     "read_attention",
+    "read_events",
     "read_mentions",
     "read_prices",
     "read_statements",

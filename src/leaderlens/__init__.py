@@ -86,6 +86,7 @@ if TYPE_CHECKING:
         ReadResult,
         Reject,
     )
+    from leaderlens.readers.events import read_events
     from leaderlens.readers.mentions import read_mentions
     from leaderlens.readers.prices import read_prices
     from leaderlens.readers.statements import read_statements
@@ -264,6 +265,7 @@ __all__ = [
     "preflight_backtest",
     "read_alert_rules",
     "read_attention",
+    "read_events",
     "read_mentions",
     "read_prices",
     "read_statements",

@@ -91,3 +91,25 @@ def check_choice(argument: str, value: object, allowed: Iterable[str]) -> str:
             f"{argument} must be one of {', '.join(options)}; got {value!r}", field=argument
         )
     return value
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str], *, named: bool = True) -> str:
+    """The message for an id the workspace does not hold: the closest known one (difflib) or,
+    failing that, the known ones (the first 20). ``named=False`` leaves the name out, for an
+    error whose place (``asset='X'``) already says it: each name once."""
+    from difflib import get_close_matches
+
+    ids = sorted(set(map(str, known)))
+    head = f"no {kind} {name!r} in the workspace" if named else "not in the workspace"
+    close = get_close_matches(name, ids, n=1, cutoff=0.6)
+    if close:
+        return f"{head}; did you mean {close[0]!r}?"
+    if not ids:
+        return f"{head}: it holds no {kind}s yet"
+    listed = ", ".join(ids[:20]) + (f", ... ({len(ids)} in all)" if len(ids) > 20 else "")
+    return f"{head}; known: {listed}"
+
+
+def unknown_asset(asset: str, known: Iterable[str]) -> MissingDataError:
+    """The error for an asset id the workspace does not hold (named once, by its place)."""
+    return MissingDataError(unknown_name("asset", asset, known, named=False), asset=asset)

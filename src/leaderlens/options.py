@@ -32,6 +32,9 @@ PriceFreq = Literal["1d", "1h", "1m"]
 PRICE_FREQS: tuple[str, ...] = get_args(PriceFreq)
 AttentionFreq = Literal["1d", "1h"]
 ATTENTION_FREQS: tuple[str, ...] = get_args(AttentionFreq)
+# The grains attention series are analysed on (weekly and monthly: Google Trends over long spans).
+GridFreq = Literal["1h", "1d", "1w", "1mo"]
+GRID_FREQS: tuple[str, ...] = get_args(GridFreq)
 BucketFreq = Literal["1h", "1d", "1w"]
 BUCKET_FREQS: tuple[str, ...] = get_args(BucketFreq)
 

@@ -107,8 +107,8 @@ def test_lead_lag_shows_granger_both_ways(
     direct = ll.brand_lead_lag(ws, "voltra", leader="rex_vale", metric="mentions")
     rows = _table_rows(_section(rex_html), "granger-table")
     assert [(r[0], r[1]) for r in rows] == [
-        ("rex_vale statements", "log(1 + mentions)"),
-        ("log(1 + mentions)", "rex_vale statements"),
+        ("rex_vale statements per day", "log(1 + mentions)"),
+        ("log(1 + mentions)", "rex_vale statements per day"),
     ]
     for row, test in zip(rows, (direct.x_causes_y, direct.y_causes_x), strict=True):
         f, p, df1, df2 = test

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ import leaderlens as ll
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
+from browser import ARGS, CHROMIUM, Watch
 from report_world import build_world
 
 
@@ -44,3 +46,23 @@ def ws(world_path: Path) -> Iterator[ll.Workspace]:
     """The test world, read-only, one per test module (the library side of each witness)."""
     with ll.Workspace.open(world_path, read_only=True) as workspace:
         yield workspace
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    p = context.new_page()
+    watch = Watch()
+    watch.attach(p)
+    yield p, watch
+    context.close()

@@ -8,29 +8,16 @@ as text. Screenshots go to the test's tmp folder.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
+from browser import CHROMIUM, Watch, plots_drawn, serving
 
 import leaderlens as ll
 from leaderlens.report import build_report
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOSTILE_TEXT = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 pytestmark = pytest.mark.skipif(
@@ -39,98 +26,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@dataclass
-class Watch:
-    """What a page did: console errors, requests outside 127.0.0.1, dialogs."""
-
-    errors: list[str] = field(default_factory=list)
-    outside: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def attach(self, page: Any) -> None:
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("dialog", self._dialog)
-
-        def route(r: Any) -> None:
-            url = urlparse(r.request.url)
-            if url.scheme in ("file", "data", "blob", "about") or url.hostname == "127.0.0.1":
-                r.continue_()
-            else:
-                self.outside.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def clean(self) -> None:
-        assert self.errors == []
-        assert self.outside == []
-        assert self.dialogs == []
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(web_app: Any) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(web_app, host="127.0.0.1", port=port, log_level="error")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    p = context.new_page()
-    watch = Watch()
-    watch.attach(p)
-    yield p, watch
-    context.close()
-
-
-def _plots_drawn(p: Any, ids: list[str]) -> None:
-    for plot in ids:
-        marks = p.evaluate(
-            """id => {
-                const el = document.getElementById(id);
-                if (!el) return -1;
-                const svg = el.querySelector('svg.main-svg');
-                if (!svg) return 0;
-                const box = svg.getBoundingClientRect();
-                if (box.width < 50 || box.height < 50) return 0;
-                return el.querySelectorAll('.scatterlayer path, .scatterlayer .point').length;
-            }""",
-            plot,
-        )
-        assert marks > 0, plot
+    with serving(web_app) as url:
+        yield url
 
 
 def test_report_opens_offline_and_draws(
@@ -142,7 +41,7 @@ def test_report_opens_offline_and_draws(
         build_report(ws, "lin_wei", target)
     p.goto(target.as_uri())
     p.wait_for_selector("#plot-caar svg.main-svg")
-    _plots_drawn(p, ["plot-timeline", "plot-caar", "plot-comparison"])
+    plots_drawn(p, ["plot-timeline", "plot-caar", "plot-comparison"])
     # The hostile statement is shown as text in the events table.
     assert HOSTILE_TEXT in p.inner_text("#events-table")
     # Sorting by CAR puts the rows in numeric order.
@@ -181,20 +80,20 @@ def test_dashboard_pages_and_drill_down(
     p.click("#leaders-table a:has-text('lin_wei')")
     p.wait_for_url("**/leaders/lin_wei")
     p.wait_for_selector("#plot-caar svg.main-svg")
-    _plots_drawn(p, ["plot-caar", "plot-timeline"])
+    plots_drawn(p, ["plot-caar", "plot-timeline"])
     p.screenshot(path=str(tmp_path / "overview.png"))
     # Click the hostile statement's event: its drill-down shows the text, literally.
     p.click("#events-table a:has-text('<script>alert(1)')")
     p.wait_for_url("**/leaders/lin_wei/events/*")
     p.wait_for_selector("#plot-event-prices svg.main-svg")
-    _plots_drawn(p, ["plot-event-prices"])
+    plots_drawn(p, ["plot-event-prices"])
     assert p.inner_text("#statement-text pre.text") == HOSTILE_TEXT
     assert "CAR" in p.inner_text("#event-facts")
     p.screenshot(path=str(tmp_path / "drill-down.png"))
     # The comparison runs every analysis per leader: slow once, then cached.
     p.goto(server + "/compare", timeout=90_000)
     p.wait_for_selector("#plot-comparison svg.main-svg")
-    _plots_drawn(p, ["plot-comparison"])
+    plots_drawn(p, ["plot-comparison"])
     cells = p.evaluate(
         "() => document.querySelectorAll('#plot-leader-comparison .heatmaplayer image').length"
     )
@@ -222,6 +121,23 @@ def test_preflight_box_shows_the_result_escaped(
     assert "CAR" in p.inner_text("#preflight-prediction")
     assert p.locator("#preflight-neighbours tbody tr").count() > 0
     assert p.locator("#preflight-flags li").count() > 0
-    _plots_drawn(p, ["plot-preflight"])
+    plots_drawn(p, ["plot-preflight"])
     p.screenshot(path=str(tmp_path / "preflight.png"), full_page=True)
+    watch.clean()
+
+
+def test_api_docs_draw_with_no_network(
+    server: str, page: tuple[Any, Watch], tmp_path: Path
+) -> None:
+    """Swagger UI and ReDoc come from the package: every request outside 127.0.0.1 is
+    aborted, and both still draw every documented route."""
+    p, watch = page
+    p.goto(f"{server}/docs")
+    p.wait_for_selector(".swagger-ui .opblock-summary")
+    assert p.locator(".opblock-summary-path").count() >= 20
+    assert "/api/leaders/{leader}/event-study" in p.locator(".swagger-ui").inner_text()
+    p.screenshot(path=str(tmp_path / "docs.png"))
+    p.goto(f"{server}/redoc")
+    p.wait_for_selector("redoc [role=menuitem], redoc li[data-item-id]")
+    assert "event-study" in p.locator("redoc").inner_text().lower().replace(" ", "-")
     watch.clean()

@@ -12,10 +12,17 @@ import pandas as pd
 
 from leaderlens.attention.amplification import AmplificationResult, amplification_factor
 from leaderlens.attention.grid import (
+    DEFAULTS,
+    FREQS,
+    GRAIN,
+    PER_DAY,
+    UNIT,
     AttentionSeries,
     attention_series,
     bucket_index,
+    check_seasonal,
     counts_per_bucket,
+    unit_of,
 )
 from leaderlens.attention.lagged import lagged_lifts
 from leaderlens.attention.leadlag import LeadLag, lead_lag
@@ -47,7 +54,8 @@ def _leader_of(ws: Any, brand: str, leader: str | None) -> str:
 
 
 def load_series(ws: Any, brand: str, metric: str) -> AttentionSeries:
-    """The brand's attention series ``metric`` on its own grid (``1d`` or ``1h``)."""
+    """The brand's attention series ``metric`` on its own grid (``1h``, ``1d``, ``1w`` or
+    ``1mo``)."""
     frame = ws.attention(metric, brand=brand)
     if frame.empty:
         raise MissingDataError(
@@ -55,9 +63,10 @@ def load_series(ws: Any, brand: str, metric: str) -> AttentionSeries:
         )
     freqs = frame["freq"].dropna().unique().tolist()
     freq = str(freqs[0]) if freqs else "1d"
-    if len(freqs) > 1 or freq not in ("1d", "1h"):
+    if len(freqs) > 1 or freq not in FREQS:
         raise BadInputError(
-            f"{metric!r} of {brand!r} is stored at {freqs}; attention needs one of 1d, 1h",
+            f"{metric!r} of {brand!r} is stored at {', '.join(map(str, freqs))}; the attention "
+            f"analyses need one grain, one of {', '.join(FREQS)}",
             field="metric",
         )
     return attention_series(frame, freq, name=f"{brand} {metric}")
@@ -105,7 +114,8 @@ class LiftResult:
         return "\n".join(
             [
                 f"attention lift of {self.brand} ({self.metric}, log(1 + value), "
-                f"{ev.seasonal} baseline over {ev.estimation}, window {ev.window}) after "
+                f"{ev.seasonal} baseline over {ev.estimation}, window {ev.window}, in "
+                f"{unit_of(self.labels)}) after "
                 f"{self.source} of {self.owner}: {m['n_events']} events",
                 f"  mean CAR {m['mean_car']:.4f} log points (95% CI {m['car_ci_low']:.4f} to "
                 f"{m['car_ci_high']:.4f}), t = {m['t']:.2f}, p = {m['p_value']:.3g} "
@@ -137,15 +147,22 @@ def attention_lift(
     metric: str = "mentions",
     source: str = "statements",
     leader: str | None = None,
-    window: tuple[int, int] = (0, 7),
-    estimation: tuple[int, int] = (-60, -8),
-    seasonal: str = "weekly",
+    window: tuple[int, int] | None = None,
+    estimation: tuple[int, int] | None = None,
+    seasonal: str | None = None,
     mask_events: bool = True,
 ) -> LiftResult:
     """Event-by-event lift of the brand's attention after the leader's statements (or the
-    brand's own posts); windows in buckets of the series."""
+    brand's own posts); windows in buckets of the series, defaults per grain
+    (:data:`leaderlens.attention.grid.DEFAULTS`: days (0, 7) after (-60, -8); weeks (0, 2)
+    after (-52, -4); months (0, 1) after (-36, -3))."""
     check_choice("source", source, SOURCES)
     series = load_series(ws, brand, metric)
+    grain = DEFAULTS[series.freq]
+    window = window if window is not None else (0, grain.horizon)
+    estimation = estimation if estimation is not None else grain.estimation
+    seasonal = seasonal if seasonal is not None else grain.seasonal
+    check_seasonal(seasonal, series)
     owner = _leader_of(ws, brand, leader) if source == "statements" else brand
     posts = _posts(ws, source, owner)
     at = bucket_index(series.labels, posts["ts"])
@@ -164,11 +181,22 @@ def attention_lift(
     )
     if lifts.valid.sum() < 2:
         raise MissingDataError(
-            f"{int(lifts.valid.sum())} events keep {20} clean estimation buckets; posts are "
-            "too dense for event-by-event lifts; use amplification or playbook (joint model)",
+            f"{int(lifts.valid.sum())} of {len(buckets)} events keep 20 clean estimation "
+            f"buckets ({UNIT[series.freq]}) in {estimation}: posts are too dense for "
+            "event-by-event lifts on this grain; use amplification or playbook (joint model)",
             field="estimation",
         )
     return LiftResult(brand, metric, source, owner, ids, lifts, lifts.mean_test(), series.labels)
+
+
+def _lag_defaults(
+    series: AttentionSeries, horizon: int | None, seasonal: str | None
+) -> tuple[int, str]:
+    """The lag model's horizon and baseline: as given, else the grain's defaults."""
+    grain = DEFAULTS[series.freq]
+    chosen = seasonal if seasonal is not None else grain.seasonal
+    check_seasonal(chosen, series)
+    return (horizon if horizon is not None else grain.horizon), chosen
 
 
 def _counts(series: AttentionSeries, frames: list[tuple[str, pd.DataFrame]]) -> np.ndarray:
@@ -183,15 +211,17 @@ def amplification(
     *,
     leader: str | None = None,
     metric: str = "mentions",
-    horizon: int = 7,
-    seasonal: str = "weekly",
+    horizon: int | None = None,
+    seasonal: str | None = None,
     n_boot: int = 499,
     level: float = 0.95,
     seed: int = 0,
 ) -> AmplificationResult:
-    """Amplification factor of the leader over the brand's own posts (joint lag model)."""
+    """Amplification factor of the leader over the brand's own posts (joint lag model);
+    ``horizon`` in buckets of the series (default per grain: 7 days, 2 weeks, 1 month)."""
     leader = _leader_of(ws, brand, leader)
     series = load_series(ws, brand, metric)
+    horizon, seasonal = _lag_defaults(series, horizon, seasonal)
     frames = []
     for side, posts in (
         ("leader", _posts(ws, "statements", leader)),
@@ -243,8 +273,8 @@ def playbook(
     by: str = "channel",
     leader: str | None = None,
     metric: str = "mentions",
-    horizon: int = 7,
-    seasonal: str = "weekly",
+    horizon: int | None = None,
+    seasonal: str | None = None,
     n_boot: int = 199,
     level: float = 0.95,
     asset: str | None = None,
@@ -256,6 +286,7 @@ def playbook(
     check_choice("by", by, PLAYBOOK_BY)
     leader = _leader_of(ws, brand, leader)
     series = load_series(ws, brand, metric)
+    horizon, seasonal = _lag_defaults(series, horizon, seasonal)
     if by == "channel":
         posts = _posts(ws, "statements", leader).assign(category=lambda f: f["channel"])
     elif by == "topic":
@@ -357,8 +388,16 @@ def brand_spikes(
     ws: Any, brand: str, *, metric: str = "mentions", k: float = 2.0, leader: str | None = None
 ) -> Spikes:
     """Spikes of the brand's attention series, attributed to the leader's statements and the
-    brand's posts."""
+    brand's posts. Needs daily or hourly buckets: the rule compares a day with the week
+    before it."""
     series = load_series(ws, brand, metric)
+    if series.freq not in PER_DAY:
+        raise BadInputError(
+            f"spikes need daily or hourly attention (the rule compares the last 24 hours with "
+            f"the 7 days before); {series.name!r} is {GRAIN[series.freq]}: use "
+            "lead-lag or amplification on this grain",
+            field="metric",
+        )
     leader = _leader_of(ws, brand, leader)
     st, bp = ws.statements(leader), ws.brand_posts(brand)
     posts = pd.DataFrame(
@@ -397,5 +436,5 @@ def brand_lead_lag(
         y,
         maxlags=maxlags,
         horizon=horizon,
-        names=(f"{leader} statements", f"log(1 + {metric})"),
+        names=(f"{leader} statements per {UNIT[series.freq][:-1]}", f"log(1 + {metric})"),
     )

@@ -24,13 +24,14 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import pandas as pd
 
-from leaderlens.attention.grid import FREQS
 from leaderlens.attention.lagged import SEASONALS
 from leaderlens.attention.lift import EventLifts, LiftSums, check_windows, finish_lifts
 from leaderlens.engines import relational as rel
 from leaderlens.engines.base import Engine, Source, get_engine
 from leaderlens.engines.duckdb_engine import as_floats
 from leaderlens.errors import BadInputError, MissingDataError, check_choice
+
+ENGINE_FREQS = ("1d", "1h")
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def lifts_on(
     ``engine``: ``"duckdb"`` (embedded, default), ``"spark"`` (``master``: the Spark master
     URL) or an engine object. Results do not depend on the engine.
     """
-    check_choice("freq", freq, FREQS)
+    check_choice("freq", freq, ENGINE_FREQS)
     check_choice("seasonal", seasonal, SEASONALS)
     check_windows(window, estimation)
     eng = get_engine(engine, master) if isinstance(engine, str) else engine

@@ -32,7 +32,14 @@ LeaderOpt = Annotated[
 MetricOpt = Annotated[
     str, typer.Option("--metric", help="Attention series (mentions, search_interest, ...).")
 ]
-HorizonOpt = Annotated[int, typer.Option("--horizon", help="Last bucket of the lift window.")]
+HorizonOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--horizon",
+        help="Last bucket of the lift window, in buckets of the series (default by its grain: "
+        "7 days or hours, 2 weeks, 1 month).",
+    ),
+]
 
 
 PlotOpt = Annotated[
@@ -71,10 +78,15 @@ def lift(
     source: Annotated[
         Source, typer.Option("--source", help="statements (the leader's) or brand_posts.")
     ] = "statements",
-    horizon: HorizonOpt = 7,
+    horizon: HorizonOpt = None,
     seasonal: Annotated[
-        Seasonal, typer.Option("--seasonal", help="Baseline seasonality.")
-    ] = "weekly",
+        Seasonal | None,
+        typer.Option(
+            "--seasonal",
+            help="none or weekly (day-of-week baseline; default weekly on daily and hourly "
+            "series, none on weekly and monthly ones).",
+        ),
+    ] = None,
     series: Annotated[
         str | None,
         typer.Option(
@@ -117,7 +129,7 @@ def lift(
                 metric=metric,
                 source=source,
                 leader=leader,
-                window=(0, horizon),
+                window=None if horizon is None else (0, horizon),
                 seasonal=seasonal,
             )
         _emit(result, json_path, {"mean": result.mean})
@@ -146,8 +158,8 @@ def lift(
             series,
             events,
             freq=freq,
-            window=(0, horizon),
-            seasonal=seasonal,
+            window=(0, 7 if horizon is None else horizon),
+            seasonal=seasonal or "weekly",
             engine=engine or "duckdb",
             master=spark_master,
         )
@@ -162,7 +174,7 @@ def amplification(
     brand: BrandOpt,
     leader: LeaderOpt = None,
     metric: MetricOpt = "mentions",
-    horizon: HorizonOpt = 7,
+    horizon: HorizonOpt = None,
     n_boot: Annotated[int, typer.Option("--boot", help="Bootstrap draws.")] = 499,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
@@ -304,7 +316,7 @@ def playbook(
     leader: LeaderOpt = None,
     by: Annotated[PlaybookBy, typer.Option("--by", help="Category of statement.")] = "channel",
     metric: MetricOpt = "mentions",
-    horizon: HorizonOpt = 7,
+    horizon: HorizonOpt = None,
     asset: Annotated[
         str | None, typer.Option("--asset", help="Also the market CAAR per category.")
     ] = None,

@@ -26,10 +26,13 @@ from leaderlens.cli.shared import (
     EncodingOpt,
     FileArg,
     JsonOpt,
+    LabelColumnOpt,
     MentionFormatOpt,
     PriceFormatOpt,
     RejectsOpt,
     StatementFormatOpt,
+    TimeColumnOpt,
+    TimeOfDayOpt,
     TzOpt,
     WorkspaceOpt,
     err,
@@ -39,6 +42,11 @@ from leaderlens.cli.shared import (
 )
 from leaderlens.cli.study import study
 from leaderlens.options import Channel, PriceFreq
+
+CompanyOpt = Annotated[
+    str | None,
+    typer.Option("--company", help="The company whose leaders this asset belongs to, e.g. Tesla."),
+]
 
 # Plain help (rich_markup_mode=None): typer's rich help formatter pulls in markdown, pygments
 # and tracebacks, which would double the time ``leaderlens --help`` takes to answer.
@@ -131,6 +139,15 @@ def ingest_prices(
     benchmark: Annotated[
         str | None, typer.Option("--benchmark", help="The asset's benchmark asset id.")
     ] = None,
+    company: CompanyOpt = None,
+    conflict_rtol: Annotated[
+        float,
+        typer.Option(
+            "--conflict-rtol",
+            help="Prices of a stored bar within this relative difference are the same "
+            "(default 1e-6; 0: exact).",
+        ),
+    ] = 1e-6,
     tz: TzOpt = None,
     format: PriceFormatOpt = None,
     on_bad_rows: BadRowsOpt = "error",
@@ -152,10 +169,49 @@ def ingest_prices(
             tz=tz,
             format=format,
             benchmark=benchmark,
+            company=company,
+            conflict_rtol=conflict_rtol,
             on_bad_rows=on_bad_rows,
             on_conflict=on_conflict,
             encoding=encoding,
             rejects_path=rejects,
+        ),
+    )
+
+
+@ingest_app.command("moments")
+def ingest_moments(
+    file: FileArg,
+    leader: Annotated[str, typer.Option("--leader", help="The leader the moments belong to.")],
+    channel: Annotated[
+        str,
+        typer.Option(
+            "--channel",
+            help="Channel of the moments: keynote, press, interview, livestream, video, other.",
+        ),
+    ] = "keynote",
+    time_column: TimeColumnOpt = None,
+    label_column: LabelColumnOpt = None,
+    tz: TzOpt = None,
+    time_of_day: TimeOfDayOpt = "12:00",
+    on_conflict: ConflictOpt = "error",
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Load a leader's named moments (keynotes, launches) from an events file: they are
+    studied, reported and shown on the dashboard like statements."""
+    _ingest(
+        workspace,
+        json_path,
+        lambda ws: ws.ingest_moments(
+            file,
+            leader=leader,
+            channel=channel,
+            on_conflict=on_conflict,
+            time_column=time_column,
+            label_column=label_column,
+            tz=tz,
+            time_of_day=time_of_day,
         ),
     )
 
@@ -347,13 +403,29 @@ def add_leader(
     handle: Annotated[
         list[str] | None, typer.Option("--handle", help="platform=handle, e.g. x=@elonmusk.")
     ] = None,
+    stock: Annotated[
+        list[str] | None,
+        typer.Option("--stock", help="The company's stock id, e.g. TSLA (repeat for several)."),
+    ] = None,
+    coin: Annotated[
+        list[str] | None,
+        typer.Option("--coin", help="A coin tied to the leader, e.g. DOGE-USDT (repeat)."),
+    ] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Declare or update a leader."""
+    """Declare or update a leader; --stock ties the company's stock (the default asset of the
+    leader's report, dashboard and analyses)."""
 
     def body() -> None:
         with _open(workspace) as ws:
-            ws.add_leader(leader_id, name=name, company=company, handles=_mapping(handle))
+            ws.add_leader(
+                leader_id,
+                name=name,
+                company=company,
+                handles=_mapping(handle),
+                stocks=stock or (),
+                coins=coin or (),
+            )
         out.print(f"leader {leader_id} saved", markup=False)
 
     run(body)
@@ -392,13 +464,21 @@ def add_asset(
         str | None, typer.Option("--benchmark", help="Benchmark asset id.")
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="stock, index, crypto, ...")] = None,
+    company: CompanyOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Declare or update an asset (calendar, benchmark)."""
+    """Declare or update an asset (calendar, benchmark, the company it belongs to)."""
 
     def body() -> None:
         with _open(workspace) as ws:
-            ws.add_asset(asset_id, calendar=calendar, name=name, benchmark=benchmark, kind=kind)
+            ws.add_asset(
+                asset_id,
+                calendar=calendar,
+                name=name,
+                benchmark=benchmark,
+                kind=kind,
+                company=company,
+            )
         out.print(f"asset {asset_id} saved", markup=False)
 
     run(body)

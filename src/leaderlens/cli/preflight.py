@@ -162,10 +162,9 @@ def print_fired(fired: Any) -> None:
 def _company_stock(ws: Any, leader: str) -> str | None:
     """The leader's company stock when the workspace can tell (as the report picks it), else
     None: the check then runs without CARs and says so."""
-    from leaderlens.errors import BadInputError
-    from leaderlens.report.content import default_asset
+    from leaderlens.errors import LeaderlensError
 
     try:
-        return default_asset(ws, leader)
-    except BadInputError:
+        return str(ws.default_asset(leader))
+    except LeaderlensError:
         return None

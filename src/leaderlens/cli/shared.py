@@ -78,6 +78,21 @@ MentionFormatOpt = Annotated[MentionFormat | None, typer.Option("--format", help
 TzOpt = Annotated[
     str | None, typer.Option("--tz", help="Time zone of times without a UTC offset (IANA name).")
 ]
+TimeColumnOpt = Annotated[
+    str | None,
+    typer.Option("--time-column", help="The events file's time column (default: found)."),
+]
+LabelColumnOpt = Annotated[
+    str | None,
+    typer.Option("--label-column", help="The events file's label column (default: found)."),
+]
+TimeOfDayOpt = Annotated[
+    str,
+    typer.Option(
+        "--time-of-day",
+        help="Local time (HH:MM, in the --tz zone) given to events with a date but no time.",
+    ),
+]
 BadRowsOpt = Annotated[
     OnBadRows,
     typer.Option(

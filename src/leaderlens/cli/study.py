@@ -11,7 +11,10 @@ from leaderlens.cli.shared import (
     FdrMethodOpt,
     FdrOpt,
     JsonOpt,
+    LabelColumnOpt,
     SparkMasterOpt,
+    TimeColumnOpt,
+    TimeOfDayOpt,
     WorkspaceOpt,
     out,
     run,
@@ -57,8 +60,19 @@ def study(
     ] = None,
     events: Annotated[
         Path | None,
-        typer.Option("--events", help="Named moments CSV: time (offset), label[, asset]."),
+        typer.Option(
+            "--events",
+            help="Named moments file (CSV, JSONL, Parquet): time, label[, asset]. Times with an "
+            "offset, or naive times and dates with --tz.",
+        ),
     ] = None,
+    time_column: TimeColumnOpt = None,
+    label_column: LabelColumnOpt = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Zone of naive event times and dates, e.g. America/Los_Angeles."),
+    ] = None,
+    time_of_day: TimeOfDayOpt = "12:00",
     benchmark: Annotated[
         str | None,
         typer.Option("--benchmark", help="Market asset (default: the asset's benchmark)."),
@@ -120,7 +134,10 @@ def study(
     ] = None,
     convention: Annotated[
         Convention,
-        typer.Option("--convention", help="Variance conventions: textbook (METHODS) or estudy2."),
+        typer.Option(
+            "--convention",
+            help="textbook (docs/methods.md section 2) or estudy2 conventions.",
+        ),
     ] = "textbook",
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap draws for the CAAR interval.")
@@ -179,6 +196,19 @@ def study(
                 write_json(json_path, result.to_dict())
             return
 
+        moments = None
+        if events is not None:
+            from leaderlens.readers.events import read_events
+
+            moments = read_events(
+                events,
+                time_column=time_column,
+                label_column=label_column,
+                tz=tz,
+                time_of_day=time_of_day,
+            )
+            read = f"{len(moments)} events from {events}: {moments.attrs['times']}"
+            out.print(read, markup=False)
         with Workspace.open(workspace) as ws:
             regression = None
             if activity:
@@ -198,7 +228,7 @@ def study(
             result = ws.event_study(
                 asset=asset,
                 leader=leader,
-                events=events,
+                events=moments,
                 benchmark=benchmark,
                 model=model,
                 window=_pair(window, "window"),

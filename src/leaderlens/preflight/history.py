@@ -5,8 +5,9 @@ asset and the lift of its brand's attention, each with the instant it became kno
   model against the asset's benchmark, simple returns; MacKinlay 1997). Statements in one
   event bar share their event's CAR. It is known at the close of the window's last session
   (the exchange calendar's close; the end of the UTC day for 24/7 assets).
-* Lift: :func:`leaderlens.attention_lift` of the leader's brand (METHODS section 4, weekly
-  baseline, window [0, 7] buckets), known at the end of the window's last bucket. When posts
+* Lift: :func:`leaderlens.attention_lift` of the leader's brand (docs/methods.md, with the
+  defaults of the series' grain: days [0, 7] with a weekly baseline, weeks [0, 2], months
+  [0, 1]), known at the end of the window's last bucket. When posts
   are too dense for masked estimation windows, the lifts are computed without masking and a
   note says so (other posts' effects then sit in the baseline, so lifts are understated).
 """
@@ -19,9 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leaderlens.errors import MissingDataError
+from leaderlens.errors import LeaderlensError, MissingDataError
 
-LIFT_WINDOW: tuple[int, int] = (0, 7)
 METRICS: tuple[str, ...] = ("mentions", "search_interest")
 
 
@@ -121,14 +121,12 @@ def _lifts(
         return None, None
     masked = True
     try:
-        result = attention_lift(ws, brand, metric=chosen, leader=leader, window=LIFT_WINDOW)
-    except MissingDataError:
+        result = attention_lift(ws, brand, metric=chosen, leader=leader)
+    except LeaderlensError:
         masked = False
         try:
-            result = attention_lift(
-                ws, brand, metric=chosen, leader=leader, window=LIFT_WINDOW, mask_events=False
-            )
-        except MissingDataError as exc:
+            result = attention_lift(ws, brand, metric=chosen, leader=leader, mask_events=False)
+        except LeaderlensError as exc:
             notes.append(f"attention lifts unavailable ({exc})")
             return None, None
         notes.append(
@@ -138,7 +136,7 @@ def _lifts(
     lifts = result.lifts
     labels = result.labels
     step = labels[1] - labels[0] if len(labels) > 1 else pd.Timedelta(days=1)
-    ends = _ns(labels[lifts.event_index] + step * (LIFT_WINDOW[1] + 1))
+    ends = _ns(labels[lifts.event_index] + step * (lifts.window[1] + 1))
     per = pd.DataFrame(
         {
             "statement_id": list(result.post_ids),

@@ -244,7 +244,7 @@ def _term_and_geo(name: str) -> tuple[str, str]:
 
 def _choose(table: RawTable, what: str, choices: list[int], names: list[str]) -> BadInputError:
     return BadInputError(
-        f"{what}: choose the series with column=; the choices are "
+        f"{what}: choose the series with --value-column (Python: column=); the choices are "
         f"{', '.join(repr(names[i]) for i in choices)}",
         file=table.source,
         line=table.header_line,

@@ -289,13 +289,19 @@ def _loose_match(given: str, names: list[str]) -> str | None:
 
 
 def missing_column(
-    table: RawTable, canonical: str, aliases: tuple[str, ...], extra: str = ""
+    table: RawTable,
+    canonical: str,
+    aliases: tuple[str, ...],
+    extra: str = "",
+    hint: str | None = None,
 ) -> BadInputError:
-    """The error for a needed field no column provides: what was looked for, what is there."""
+    """The error for a needed field no column provides: what was looked for, what is there,
+    and how to name it (``hint``; default the readers' ``columns=`` mapping)."""
     names = ", ".join(repr(n) for n in table.frame.columns if n) or "no named columns"
+    how = hint or f"name yours with columns={{{canonical!r}: '<column>'}}"
     return BadInputError(
         f"no {canonical} column (looked for {', '.join(aliases)}){extra}; the file has "
-        f"{names}; name yours with columns={{{canonical!r}: '<column>'}}",
+        f"{names}; {how}",
         file=table.source,
         line=table.header_line,
         field=canonical,

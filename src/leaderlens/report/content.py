@@ -20,11 +20,12 @@ import pandas as pd
 from scipy import stats
 
 import leaderlens as ll
-from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
+from leaderlens.errors import LeaderlensError, MissingDataError
 from leaderlens.report.attention import BrandAttention, gather_attention, leader_brands
 from leaderlens.report.market import gather_market
 from leaderlens.report.moments import MomentView, gather_moments
 from leaderlens.report.risk import NOT_YET, RiskParts, gather_risk
+from leaderlens.store.links import default_asset as links_default_asset
 
 #: Analyses other parts of leaderlens will add; the report says they are not available yet.
 PENDING_SECTIONS: dict[str, str] = {"risk": NOT_YET}
@@ -140,23 +141,10 @@ class ReportContent:
         }
 
 
-def default_asset(ws: ll.Workspace, leader: str) -> str:
-    """The stock of the leader's company: the first stock asset whose name starts with the
-    company's name (``Workspace.add_asset(name=...)``). Ask for ``asset`` when none matches."""
-    leaders = ws.leaders().set_index("leader_id")
-    if leader not in leaders.index:
-        raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
-    company = str(leaders.loc[leader, "company"] or "").strip().lower()
-    assets = ws.assets()
-    names = assets["name"].fillna("").str.lower()
-    kind = assets["kind"].fillna("") if "kind" in assets else pd.Series("", index=assets.index)
-    found = assets[(company != "") & names.str.startswith(company) & (kind != "index")]
-    if found.empty:
-        raise BadInputError(
-            f"cannot tell which asset belongs to {leader!r} (company {company!r}); give --asset",
-            field="asset",
-        )
-    return str(found.sort_values("kind", key=lambda k: k != "stock")["asset_id"].iloc[0])
+def default_asset(ws: ll.Workspace, leader: str, *, choose: str = "give --asset ID") -> str:
+    """The asset the report of ``leader`` defaults to (:meth:`Workspace.default_asset`);
+    ``choose`` says how the caller's user names one instead."""
+    return links_default_asset(ws.connection, leader, choose=choose)
 
 
 def gather_report(

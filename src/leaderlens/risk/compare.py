@@ -172,23 +172,6 @@ def leader_brand(ws: Any, leader: str) -> str:
     return str(mine["brand_id"].iloc[0])
 
 
-def leader_asset(ws: Any, leader: str) -> str:
-    """The stock of the leader's company: the first non-index asset whose name starts with the
-    company's name (stocks first)."""
-    leaders = ws.leaders().set_index("leader_id")
-    company = str(leaders.loc[leader, "company"] or "").strip().lower()
-    assets = ws.assets()
-    names = assets["name"].fillna("").str.lower()
-    kind = assets["kind"].fillna("")
-    found = assets[(company != "") & names.str.startswith(company) & (kind != "index")]
-    if found.empty:
-        raise MissingDataError(
-            f"cannot tell which asset belongs to {leader!r} (company {company!r}); give asset",
-            field="asset",
-        )
-    return str(found.sort_values("kind", key=lambda k: k != "stock")["asset_id"].iloc[0])
-
-
 def compare_leaders(
     ws: Any,
     *,
@@ -259,7 +242,7 @@ def _leader_row(
         elif isinstance(asset, Mapping) and leader in asset:
             row["asset"] = str(asset[leader])
         else:
-            row["asset"] = leader_asset(ws, leader)
+            row["asset"] = ws.default_asset(leader)
 
     part("brand", find_brand)
     part("asset", find_asset)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from leaderlens.errors import BadInputError, MissingDataError
+from leaderlens.errors import BadInputError, MissingDataError, unknown_asset
 from leaderlens.risk.common import result_html
 
 # Draws are taken in blocks of at most this many (draw, bar) cells, to bound memory.
@@ -220,7 +220,7 @@ def leader_volatility(
 
     meta = ws.assets().set_index("asset_id")  # type: ignore[attr-defined]
     if asset not in meta.index:
-        raise MissingDataError(f"asset {asset!r} is not in the workspace", asset=asset)
+        raise unknown_asset(asset, meta.index)
     bench = benchmark if benchmark is not None else meta.loc[asset, "benchmark_id"]
     if bench is None or (isinstance(bench, float) and np.isnan(bench)) or bench == "":
         raise MissingDataError(

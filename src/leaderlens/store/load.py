@@ -10,19 +10,26 @@ other values is a *conflict*, refused by default (``on_conflict="error"``), kept
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from leaderlens.errors import ConflictError, check_choice
+from leaderlens.errors import BadInputError, ConflictError, check_choice
 from leaderlens.options import ON_CONFLICT
 from leaderlens.readers.base import COLUMNS, LineMap
 from leaderlens.store.sql import first_row
+
+# Two floating-point values of one key are the same when they differ by at most this share of
+# the larger: two Yahoo files of one stock disagree by a few parts in 10^8 (float32 rounding,
+# 10.859999656677246 against 10.86), which is not a conflict.
+DEFAULT_RTOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,11 @@ def upsert(
     source: str,
     lines: LineMap | None,
     load_id: int,
+    rtol: float = DEFAULT_RTOL,
 ) -> Upsert:
     """Merge ``frame`` (canonical columns; index = input-row positions) into ``table``.
+    Floating-point values within ``rtol`` (relative to the larger) of the stored ones are the
+    same.
 
     Must run inside the caller's transaction. Raises :class:`ConflictError` naming the file,
     line and first differing field when ``on_conflict="error"`` meets a conflict.
@@ -91,12 +101,16 @@ def upsert(
     the stored rows.
     """
     check_choice("on_conflict", on_conflict, ON_CONFLICT)
+    if not (isinstance(rtol, float | int) and 0 <= rtol < 1):
+        raise BadInputError(f"the conflict tolerance must be in [0, 1); got {rtol!r}", field="rtol")
+    floats = {c for c in table.values if c in frame and pd.api.types.is_float_dtype(frame[c])}
     con.register("__incoming", _incoming(frame, table))
     try:
         if not _owner_has_rows(con, table, owner):
             added = _insert(con, table, "__incoming", owner, load_id)
             return Upsert(added=added, replaced=0, unchanged=0, kept=0)
-        return _merge(con, table, owner, on_conflict, source, lines, load_id)
+        same = Sameness(floats, float(rtol))
+        return _merge(con, table, owner, on_conflict, source, lines, load_id, same)
     finally:
         con.unregister("__incoming")
 
@@ -151,6 +165,7 @@ def _merge(
     source: str,
     lines: LineMap | None,
     load_id: int,
+    same: Sameness,
 ) -> Upsert:
     """The rows of ``__incoming`` against the owner's stored rows: unchanged, conflicting, new.
 
@@ -163,7 +178,7 @@ def _merge(
         + [f"t.{c} IS NOT DISTINCT FROM ?::VARCHAR" for c in table.owner]
     )
     params = list(owner)
-    differs = " OR ".join(f"s.{c} IS DISTINCT FROM t.{c}" for c in table.values) or "FALSE"
+    differs = " OR ".join(same.differs(c) for c in table.values) or "FALSE"
     counts = first_row(
         con,
         f"""SELECT count(*) FILTER (WHERE {differs}),
@@ -173,7 +188,7 @@ def _merge(
     )
     n_conflicts, n_unchanged = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     if n_conflicts and on_conflict == "error":
-        _raise_conflict(con, table, match, params, differs, n_conflicts, source, lines)
+        _raise_conflict(con, table, match, params, differs, n_conflicts, source, lines, same)
     replaced = 0
     if n_conflicts and on_conflict == "replace":
         con.execute(
@@ -207,6 +222,7 @@ def _raise_conflict(
     n: int,
     source: str,
     lines: LineMap | None,
+    same: Sameness,
 ) -> None:
     cols = ", ".join(f"s.{c} AS new_{c}, t.{c} AS old_{c}" for c in table.values)
     keys = ", ".join(f"s.{c}" for c in table.key)
@@ -216,23 +232,47 @@ def _raise_conflict(
         list(params),
     ).df()
     first = row.iloc[0]
-    field = next(c for c in table.values if not _same(first[f"new_{c}"], first[f"old_{c}"]))
-    key_text = ", ".join(f"{c}={first[c]}" for c in table.key)
+    field = next(c for c in table.values if not same.same(c, first[f"new_{c}"], first[f"old_{c}"]))
+    key_text = ", ".join(f"{c}={_plain(first[c])}" for c in table.key)
     more = f" ({n - 1} more such rows)" if n > 1 else ""
+    beyond = f" (beyond the relative tolerance {same.rtol:g})" if field in same.floats else ""
     raise ConflictError(
-        f"{key_text} is already stored with {field}={first[f'old_{field}']!r}, this file has "
-        f"{first[f'new_{field}']!r}{more}; pass --on-conflict replace to overwrite or keep to "
-        f"leave stored rows as they are",
+        f"{key_text} is already stored with {field}={_plain(first[f'old_{field}'])!r}, this "
+        f"file has {_plain(first[f'new_{field}'])!r}{beyond}{more}; pass --on-conflict replace "
+        f"to overwrite or keep to leave stored rows as they are",
         file=source,
         line=lines.line(int(first["__pos"])) if lines is not None else None,
         field=field,
     )
 
 
-def _same(a: object, b: object) -> bool:
-    if pd.isna(a) and pd.isna(b):
-        return True
-    return bool(a == b)
+@dataclass(frozen=True)
+class Sameness:
+    """When an incoming value equals the stored one: exactly, or within ``rtol`` of the larger
+    for the floating-point columns ``floats``."""
+
+    floats: set[str]
+    rtol: float
+
+    def differs(self, c: str) -> str:
+        """SQL: the incoming (``s``) and stored (``t``) values of column ``c`` differ."""
+        if c not in self.floats:
+            return f"s.{c} IS DISTINCT FROM t.{c}"
+        near = f"abs(s.{c} - t.{c}) <= {self.rtol!r} * greatest(abs(s.{c}), abs(t.{c}))"
+        return f"NOT coalesce(s.{c} IS NOT DISTINCT FROM t.{c} OR {near}, FALSE)"
+
+    def same(self, c: str, a: Any, b: Any) -> bool:
+        """Python's side of :meth:`differs`, for the message naming the differing field."""
+        if pd.isna(a) and pd.isna(b):
+            return True
+        if c in self.floats and not (pd.isna(a) or pd.isna(b)):
+            return math.isclose(float(a), float(b), rel_tol=self.rtol)
+        return bool(a == b)
+
+
+def _plain(value: object) -> object:
+    """A NumPy scalar as the plain Python value (its repr without ``np.float64(...)``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 @contextmanager

@@ -100,6 +100,14 @@ MIGRATIONS: Sequence[Sequence[str]] = (
             payload JSON NOT NULL, computed_at TIMESTAMPTZ NOT NULL,
             PRIMARY KEY (leader_id, settings))""",
     ),
+    # 5: the assets a leader is tied to: on the leader (--stock / --coin, role stock or coin)
+    # and on the asset (its company); see leaderlens.store.links.
+    (
+        """CREATE TABLE leader_assets (
+            leader_id VARCHAR NOT NULL, asset_id VARCHAR NOT NULL, role VARCHAR NOT NULL,
+            PRIMARY KEY (leader_id, asset_id))""",
+        "ALTER TABLE assets ADD COLUMN company VARCHAR",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,15 @@ from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
 from leaderlens.store.calendars import calendar_time_zone
-from leaderlens.store.load import TABLES, Upsert, in_transaction, unordered_inserts, upsert
+from leaderlens.store.links import default_asset, leader_assets, tie
+from leaderlens.store.load import (
+    DEFAULT_RTOL,
+    TABLES,
+    Upsert,
+    in_transaction,
+    unordered_inserts,
+    upsert,
+)
 from leaderlens.store.schema import migrate, schema_version
 from leaderlens.store.sql import first_row
 from leaderlens.store.summary import WorkspaceSummary, summarize
@@ -149,14 +157,21 @@ class Workspace:
         name: str | None = None,
         company: str | None = None,
         handles: Mapping[str, str] | None = None,
+        stocks: Sequence[str] = (),
+        coins: Sequence[str] = (),
     ) -> None:
-        """Create or update a leader (fields left ``None`` keep their stored value)."""
+        """Create or update a leader (fields left ``None`` keep their stored value).
+
+        ``stocks`` and ``coins`` tie the leader to the company's stock and coin ids (they may be
+        loaded later); analyses then default to the only stock (see :meth:`leader_assets`)."""
         self._put_entity(
             "leaders",
             "leader_id",
             leader_id,
             {"name": name, "company": company, "handles": dict(handles) if handles else None},
         )
+        tie(self._con, leader_id, list(stocks), "stock")
+        tie(self._con, leader_id, list(coins), "coin")
 
     def add_brand(
         self,
@@ -186,9 +201,11 @@ class Workspace:
         name: str | None = None,
         benchmark: str | None = None,
         kind: str | None = None,
+        company: str | None = None,
     ) -> None:
         """Create or update an asset. A new asset needs its ``calendar`` (``24/7`` or an
-        exchange calendar such as ``XNYS``); a stored calendar is never silently changed."""
+        exchange calendar such as ``XNYS``); a stored calendar is never silently changed.
+        ``company`` ties the asset to the leaders of that company (case-insensitive)."""
         stored = self._asset_calendar(asset_id)
         if calendar is None and stored is None:
             raise BadInputError(
@@ -214,6 +231,7 @@ class Workspace:
                 "calendar": chosen,
                 "tz": calendar_time_zone(chosen),
                 "benchmark_id": benchmark,
+                "company": company,
             },
         )
 
@@ -251,15 +269,20 @@ class Workspace:
         tz: str | None = None,
         format: str | None = None,
         benchmark: str | None = None,
+        company: str | None = None,
         on_bad_rows: str = "error",
         on_conflict: str = "error",
         encoding: str = "utf-8",
         rejects_path: str | Path | None = None,
+        conflict_rtol: float = DEFAULT_RTOL,
     ) -> LoadReport:
-        """Load a price file or frame as bars of ``asset``.
+        """Load a price file or frame as bars of ``asset``. A stored bar arriving again with
+        prices within ``conflict_rtol`` (relative) of the stored ones is unchanged, not a
+        conflict.
 
         The calendar defaults to 24/7 for plainly crypto files and must otherwise be given the
-        first time an asset is loaded; later loads reuse it.
+        first time an asset is loaded; later loads reuse it. ``company`` ties the asset to that
+        company's leaders (:meth:`add_asset`).
         """
         read = read_prices(
             source, format=format, tz=tz, freq=freq, on_bad_rows=on_bad_rows, encoding=encoding
@@ -267,9 +290,11 @@ class Workspace:
         chosen = calendar or self._asset_calendar(asset) or read.calendar_hint
 
         def entities() -> None:
-            self.add_asset(asset, calendar=chosen, benchmark=benchmark)
+            self.add_asset(asset, calendar=chosen, benchmark=benchmark, company=company)
 
-        return self._load(read, (asset, read.freq), asset, entities, on_conflict, rejects_path)
+        return self._load(
+            read, (asset, read.freq), asset, entities, on_conflict, rejects_path, conflict_rtol
+        )
 
     def ingest_statements(
         self,
@@ -298,6 +323,38 @@ class Workspace:
         return self._load(
             read, (leader,), leader, lambda: self.add_leader(leader), on_conflict, rejects_path
         )
+
+    def ingest_moments(
+        self,
+        source: Source,
+        *,
+        leader: str,
+        channel: str = "keynote",
+        on_conflict: str = "error",
+        **read: Any,
+    ) -> LoadReport:
+        """Load a leader's named moments (keynotes, launches, announcements) from an events
+        file or frame (:func:`leaderlens.read_events`; ``read`` takes its ``time_column``,
+        ``label_column``, ``tz``, ``time_of_day``) as statements on ``channel``, the label as
+        their text: the event study, report and dashboard then treat them like statements.
+        A moment's id is its channel, instant and label, so reloading adds nothing."""
+        from leaderlens.readers.events import read_events
+
+        moments = read_events(source, **read)
+        stamp = moments["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        frame = pd.DataFrame(
+            {
+                "statement_id": channel + " " + stamp + " " + moments["label"].astype(str),
+                "ts": moments["time"],
+                "text": moments["label"],
+                "is_reply": False,
+            }
+        )
+        report = self.ingest_statements(
+            frame, leader=leader, channel=channel, on_conflict=on_conflict
+        )
+        where = str(moments.attrs.get("source", report.source))
+        return replace(report, source=where, notes=(moments.attrs["times"], *report.notes))
 
     def ingest_brand_posts(
         self,
@@ -404,6 +461,7 @@ class Workspace:
         entities: Callable[[], None],
         on_conflict: str,
         rejects_path: str | Path | None,
+        rtol: float = DEFAULT_RTOL,
     ) -> LoadReport:
         check_choice("on_conflict", on_conflict, ON_CONFLICT)
         table = TABLES[read.kind]
@@ -424,6 +482,7 @@ class Workspace:
                 source=read.source,
                 lines=read.lines,
                 load_id=load_id,
+                rtol=rtol,
             )
             if result.added or result.replaced:
                 self._con.execute(
@@ -542,6 +601,18 @@ class Workspace:
 
     def leaders(self) -> pd.DataFrame:
         return self._con.execute("SELECT * FROM leaders ORDER BY leader_id").df()
+
+    def leader_assets(self, leader: str) -> pd.DataFrame:
+        """The assets tied to ``leader`` (asset_id, name, kind, role, tied_by), stocks first:
+        see :mod:`leaderlens.store.links`."""
+        return leader_assets(self._con, leader)
+
+    def default_asset(self, leader: str) -> str:
+        """The asset analyses of ``leader`` use when none is given: the only stock tied to
+        the leader, else its only asset. Raises :class:`~leaderlens.MissingDataError` naming
+        what to run when none is tied, :class:`~leaderlens.BadInputError` listing them when
+        several are."""
+        return default_asset(self._con, leader)
 
     def brands(self) -> pd.DataFrame:
         return self._con.execute("SELECT * FROM brands ORDER BY brand_id").df()

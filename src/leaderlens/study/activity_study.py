@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.align import get_calendar
-from leaderlens.errors import BadInputError, MissingDataError, check_choice
+from leaderlens.errors import BadInputError, MissingDataError, check_choice, unknown_asset
 from leaderlens.study.activity import ActivityRegression, activity_regression
 from leaderlens.study.eventize import daily_day0
 from leaderlens.study.series import RETURN_TYPES, build_grid
@@ -45,7 +45,7 @@ def activity_study(
     check_choice("returns", returns, RETURN_TYPES)
     meta = ws.assets().set_index("asset_id")
     if asset not in meta.index:
-        raise MissingDataError(f"asset {asset!r} is not in the workspace", asset=asset)
+        raise unknown_asset(asset, meta.index)
     bench = benchmark or meta.loc[asset, "benchmark_id"]
     if not isinstance(bench, str) or bench not in meta.index:
         raise MissingDataError(

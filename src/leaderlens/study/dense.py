@@ -18,7 +18,7 @@ import pandas as pd
 from leaderlens.align import align_intraday
 from leaderlens.align import get_calendar as _get_calendar
 from leaderlens.engines.duckdb_engine import gather_panels
-from leaderlens.errors import MissingDataError
+from leaderlens.errors import MissingDataError, unknown_asset
 from leaderlens.study.abnormal import abnormal_returns, cumulate
 from leaderlens.study.eventize import (
     Computed,
@@ -59,7 +59,7 @@ def prepare(
     event_assets = sorted(moments["asset"].unique())
     for asset in event_assets:
         if asset not in meta.index:
-            raise MissingDataError(f"asset {asset!r} is not in the workspace", asset=asset)
+            raise unknown_asset(asset, meta.index)
     benches = benchmarks(settings, meta["benchmark_id"].to_dict(), event_assets)
     needed = list(dict.fromkeys([*event_assets, *benches.values()]))
     calendars = {a: _get_calendar(str(meta.loc[a, "calendar"])) for a in needed}

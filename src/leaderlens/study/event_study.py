@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 import leaderlens.study.measures as measures
-from leaderlens.errors import BadInputError, MissingDataError
+from leaderlens.errors import BadInputError, MissingDataError, unknown_name
 from leaderlens.readers.events import read_events
 from leaderlens.readers.factors import read_factors
 from leaderlens.study.abnormal import average_path, buy_and_hold, cumulate
@@ -162,14 +162,15 @@ def _moments(
                 found["text"].str.contains(settings.query, case=False, regex=False, na=False)
             ]
         if found.empty:
-            raise MissingDataError(
-                f"no statements of leader {leader!r} match the filters", field="leader"
-            )
+            raise MissingDataError(_no_statements(ws, leader), field="leader")
         out = found.rename(columns={"statement_id": "key", "ts": "time"})
         out["label"] = out["text"].fillna("").str.slice(0, 80)
         out["asset"] = settings.asset
     else:
-        table = events if isinstance(events, pd.DataFrame) else read_events(events)
+        table = read_events(events)  # frames too: naive or bad times name their row
+        if isinstance(events, pd.DataFrame):  # a frame's other columns stay (for ``by``)
+            extra = [c for c in events.columns if c not in table.columns]
+            table = table.assign(**{str(c): events[c].to_numpy() for c in extra})
         out = table.copy()
         if "asset" not in out:
             out["asset"] = None
@@ -184,6 +185,20 @@ def _moments(
             field="by",
         )
     return out.sort_values("time", kind="stable").reset_index(drop=True)
+
+
+def _no_statements(ws: Workspace, leader: str) -> str:
+    """Why a leader's statements gave no event: unknown leader, none stored, or the filters."""
+    known = ws.leaders()["leader_id"].astype(str).tolist()
+    if leader not in known:
+        return unknown_name("leader", leader, known)
+    if ws.statements(leader).empty:
+        return (
+            f"leader {leader!r} has no statements: load them with `leaderlens ingest statements "
+            f"FILE --leader {leader}`, or named moments (keynotes, launches) with `leaderlens "
+            f"ingest moments FILE --leader {leader}`"
+        )
+    return f"no statements of leader {leader!r} match the filters"
 
 
 ANNOTATION_FIELDS = ("topic", "sentiment_label", "text_language", "sentiment")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.align import align_daily, cluster_events, estimation_masks
-from leaderlens.errors import MissingDataError
+from leaderlens.errors import MissingDataError, unknown_asset
 from leaderlens.study.abnormal import AbnormalReturns
 from leaderlens.study.result import TestResult
 from leaderlens.study.settings import StudySettings
@@ -98,7 +98,7 @@ def benchmarks(
             )
     for bench in chosen.values():
         if bench not in declared:
-            raise MissingDataError(f"benchmark {bench!r} is not in the workspace", asset=bench)
+            raise unknown_asset(str(bench), declared)
     return {str(a): str(b) for a, b in chosen.items()}
 
 

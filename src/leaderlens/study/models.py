@@ -280,9 +280,23 @@ def _fit(
     reason = np.full(n, "", dtype=object)
     reason[flat] = "zero residual variance in the estimation window"
     reason[singular & ~too_few] = "regressors do not vary (singular X'X) in the estimation window"
+    # Which series had the gaps: the asset's own return, or a regressor (benchmark, factors).
+    own_gap = (~np.isfinite(R)).sum(axis=1)
+    regressor_gap = (np.isfinite(R) & ~np.isfinite(X).all(axis=2)).sum(axis=1)
+    parts = np.where(
+        regressor_gap > 0,
+        np.strings.add(
+            np.strings.add("; the benchmark or factors lack ", regressor_gap.astype(str)),
+            " bars where the asset has one",
+        ),
+        "",
+    )
+    gaps = np.strings.add(
+        np.strings.add(": the asset lacks ", own_gap.astype(str)), np.strings.add(" bars", parts)
+    )
     reason[too_few] = np.strings.add(
         np.strings.add("estimation window has ", n_obs[too_few].astype(str)),
-        f" usable bars (< min_estimation {min_estimation})",
+        np.strings.add(f" usable bars (< min_estimation {min_estimation})", gaps[too_few]),
     )
     valid = reason == ""
 

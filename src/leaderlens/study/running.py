@@ -31,7 +31,7 @@ import pandas as pd
 from leaderlens.align import TradingCalendar, get_calendar
 from leaderlens.engines import relational as rel
 from leaderlens.engines.duckdb_engine import scatter
-from leaderlens.errors import MissingDataError
+from leaderlens.errors import unknown_asset
 from leaderlens.study.abnormal import AbnormalReturns
 from leaderlens.study.dense import fit_panels, window_offsets
 from leaderlens.study.eventize import (
@@ -436,7 +436,7 @@ def compute_cached(
     event_assets = [str(a) for a in uniques]
     missing = [a for a in event_assets if a not in known]
     if missing:
-        raise MissingDataError(f"asset {missing[0]!r} is not in the workspace", asset=missing[0])
+        raise unknown_asset(missing[0], known)
     benches = benchmarks(settings, {a: b for a, (_, b, _) in known.items()}, event_assets)
     needed = list(dict.fromkeys([*event_assets, *benches.values()]))
     by_name = {name: get_calendar(name) for name in {known[a][0] for a in needed}}

@@ -107,10 +107,11 @@ def make_settings(**kw: Any) -> StudySettings:
     for name in ("n_bootstrap", "n_placebo"):
         if int(kw[name]) < 0:
             raise BadInputError(f"{name} must be 0 or more; got {kw[name]}", field=name)
+    given = kw["events"]
+    if isinstance(given, pd.DataFrame):  # a frame read by read_events names its file
+        given = given.attrs.get("source", "frame")
     source = (
-        f"statements of leader {kw['leader']}"
-        if kw["leader"] is not None
-        else f"events {kw['events'] if not isinstance(kw['events'], pd.DataFrame) else 'frame'}"
+        f"statements of leader {kw['leader']}" if kw["leader"] is not None else f"events {given}"
     )
     return StudySettings(
         events_from=source,

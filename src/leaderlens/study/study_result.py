@@ -163,9 +163,7 @@ class EventStudyResult:
             f"  per-event CAR tests: {self.discoveries.summary()}",
         ]
         reasons = self.table.loc[self.table["excluded"] != "", "excluded"]
-        for reason, count in (
-            reasons.str.replace(r"(?<!day )\b\d+\b", "N", regex=True).value_counts().items()
-        ):
+        for reason, count in grouped_reasons(reasons):
             lines.append(f"    excluded: {reason} ({count})")
         if b is not None:
             ci = (
@@ -392,3 +390,27 @@ def _measure_words(settings: StudySettings, units: bool = False) -> str:
     model = f" ({settings.volatility_model})" if settings.measure == "volatility" else ""
     unit = "100% = 1 log point" if settings.measure == "volume" else "100% = twice the variance"
     return f"; measure {settings.measure}{model}" + (f", {unit}" if units else "")
+
+
+_NUMBER = r"(?<![\w.-])\d+(?:\.\d+)?(?![\w.])"
+
+
+def grouped_reasons(reasons: pd.Series) -> list[tuple[str, int]]:
+    """Exclusion reasons grouped by their wording, most frequent first. A number that is the
+    same in every reason of a group (a threshold) is kept; one that varies (each event's count
+    of usable bars) becomes its range, ``12-98``."""
+    if reasons.empty:
+        return []
+    shape = reasons.str.replace(_NUMBER, "\x00", regex=True)
+    out = []
+    for pattern, group in reasons.groupby(shape, sort=False):
+        numbers = group.str.findall(_NUMBER).tolist()
+        columns = list(zip(*numbers, strict=True)) if numbers and numbers[0] else []
+        shown = []
+        for values in columns:
+            nums = sorted(set(values), key=float)
+            shown.append(nums[0] if len(nums) == 1 else f"{nums[0]}-{nums[-1]}")
+        parts = str(pattern).split("\x00")
+        text = parts[0] + "".join(v + p for v, p in zip(shown, parts[1:], strict=True))
+        out.append((text, len(group)))
+    return sorted(out, key=lambda item: -item[1])

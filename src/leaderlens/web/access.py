@@ -28,6 +28,8 @@ from leaderlens.errors import LeaderlensError, MissingDataError
 from leaderlens.report.content import StudyOptions, brand_attention, default_asset
 
 T = TypeVar("T")
+# How an HTTP client names the asset when the leader's own cannot be told.
+CHOOSE = "add ?asset=ID to the address"
 CACHE_SIZE = 256
 
 
@@ -173,7 +175,7 @@ class WorkspaceAccess:
 
         def read() -> StudyView:
             with self.open() as ws:
-                used = asset if asset is not None else default_asset(ws, leader)
+                used = asset if asset is not None else default_asset(ws, leader, choose=CHOOSE)
                 if asset is not None and asset not in set(ws.assets()["asset_id"]):
                     raise MissingDataError(f"no asset {asset!r} in the workspace", asset=asset)
                 result = options.call(ws, leader, used, by="channel")

@@ -16,7 +16,7 @@ from leaderlens.jsonsafe import plain, records
 from leaderlens.options import PlainModel as Model
 from leaderlens.options import Returns
 from leaderlens.report.content import StudyOptions, default_asset
-from leaderlens.web.access import StudyView, WorkspaceAccess, workspace_access
+from leaderlens.web.access import CHOOSE, StudyView, WorkspaceAccess, workspace_access
 
 LeaderId = Annotated[str, Path(description="Leader id, e.g. lin_wei.", max_length=200)]
 BrandId = Annotated[str, Path(description="Brand id, e.g. orbit.", max_length=200)]
@@ -89,11 +89,7 @@ def build_router() -> APIRouter:
 
     @router.get("/leaders/{leader}", summary="One leader")
     def leader(request: Request, leader: LeaderId) -> dict[str, Any]:
-        found = _summary(workspace_access(request))["leaders"]
-        row = next((r for r in found if r["leader_id"] == leader), None)
-        if row is None:
-            raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
-        return dict(row)
+        return leader_row(workspace_access(request), leader)
 
     @router.get(
         "/brands", summary="Brands with their leaders, posts, mentions and attention series"
@@ -176,10 +172,12 @@ def _summary(access: WorkspaceAccess) -> dict[str, list[dict[str, Any]]]:
             summary = ws.summary()
             leaders = records(summary.leaders)
             for row in leaders:
+                row["assets"] = ws.leader_assets(row["leader_id"])["asset_id"].tolist()
+                row["default_asset"], row["asset_problem"] = None, None
                 try:
-                    row["default_asset"] = default_asset(ws, row["leader_id"])
-                except ll.LeaderlensError:
-                    row["default_asset"] = None
+                    row["default_asset"] = default_asset(ws, row["leader_id"], choose=CHOOSE)
+                except ll.LeaderlensError as exc:
+                    row["asset_problem"] = exc.message
             declared = ws.brands()[["brand_id", "query_terms", "leader_ids"]]
         brands = summary.brands.merge(declared, on="brand_id", how="left")
         attention = summary.attention[summary.attention["subject_kind"] == "brand"]
@@ -192,17 +190,17 @@ def _summary(access: WorkspaceAccess) -> dict[str, list[dict[str, Any]]]:
 
 
 def leader_asset(access: WorkspaceAccess, leader: str, asset: str | None) -> str:
-    """``asset`` when the workspace has it (404 otherwise), else the leader's company stock
-    (422 asking for ``asset`` when it cannot be told); 404 for an unknown leader."""
+    """``asset`` when the workspace has it (404 otherwise), else the leader's company stock:
+    404 naming what to run when no asset is tied to the leader, 422 listing them when several
+    are; 404 for an unknown leader."""
     access.require_leader(leader)
     if asset is not None:
         return require_asset(access, asset)
-    found = company_asset(access, leader)
-    if found is None:
-        raise BadInputError(
-            f"cannot tell which asset belongs to {leader!r}; give asset=", field="asset"
-        )
-    return found
+    row = leader_row(access, leader)
+    if row["default_asset"] is None:
+        error = BadInputError if row["assets"] else MissingDataError
+        raise error(str(row["asset_problem"]), field="asset")
+    return str(row["default_asset"])
 
 
 def require_asset(access: WorkspaceAccess, asset: str) -> str:
@@ -214,10 +212,15 @@ def require_asset(access: WorkspaceAccess, asset: str) -> str:
 
 def company_asset(access: WorkspaceAccess, leader: str) -> str | None:
     """The leader's company stock, or None when the workspace cannot tell."""
+    found = leader_row(access, leader)["default_asset"]
+    return None if found is None else str(found)
+
+
+def leader_row(access: WorkspaceAccess, leader: str) -> dict[str, Any]:
     row = next((r for r in _summary(access)["leaders"] if r["leader_id"] == leader), None)
     if row is None:
         raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
-    return None if row["default_asset"] is None else str(row["default_asset"])
+    return dict(row)
 
 
 def result_payload(result: Any, **extra: Any) -> dict[str, Any]:

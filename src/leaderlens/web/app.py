@@ -15,16 +15,18 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
+from leaderlens.report.html_parts import note, page
 from leaderlens.web.access import WorkspaceAccess
 from leaderlens.web.api import build_router
 from leaderlens.web.api_attention import build_attention_router
 from leaderlens.web.api_compare import build_compare_router
 from leaderlens.web.api_preflight import build_preflight_router
 from leaderlens.web.api_risk import build_risk_router
+from leaderlens.web.docs import build_docs
 from leaderlens.web.pages import build_pages
 
 TOKEN_COOKIE = "leaderlens_token"
@@ -46,6 +48,8 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
     if token is not None and not token.strip():
         raise BadInputError("the token must not be empty", field="token")
     app = FastAPI(
+        docs_url=None,  # served below from the package's own copies of the assets
+        redoc_url=None,
         title="leaderlens",
         version=ll.__version__,
         description="How a company leader's own voice amplifies, or damages, the brand: "
@@ -61,16 +65,22 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
     app.include_router(build_compare_router())
     app.include_router(build_preflight_router())
     app.include_router(build_pages())
+    app.include_router(build_docs(app.title, app.openapi_url or "/openapi.json"))
 
     @app.exception_handler(LeaderlensError)
-    async def leaderlens_error(request: Request, exc: LeaderlensError) -> JSONResponse:
+    async def leaderlens_error(request: Request, exc: LeaderlensError) -> Response:
+        status = 422 if isinstance(exc, BadInputError) else 404
+        status = status if isinstance(exc, BadInputError | MissingDataError) else 503
+        if not request.url.path.startswith("/api/"):
+            # A dashboard page: a page a person can read, never raw JSON.
+            body = f'<h1>Not available</h1><p><a href="/">leaders</a></p>{note(str(exc))}'
+            return HTMLResponse(page("not available", body), status_code=status)
         if isinstance(exc, BadInputError):
             # The shape of FastAPI's own 422 answers, so clients read one format.
             part = "body" if request.method == "POST" else "query"
             where = [part, exc.field] if exc.field else ["request"]
             problem = [{"loc": where, "msg": str(exc), "type": "value_error"}]
             return JSONResponse(status_code=422, content={"detail": problem})
-        status = 404 if isinstance(exc, MissingDataError) else 503
         return JSONResponse(status_code=status, content={"detail": str(exc)})
 
     if token is not None:

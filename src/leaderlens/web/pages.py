@@ -27,7 +27,7 @@ from leaderlens.report.figures import (
 from leaderlens.report.html_parts import cards, definitions, esc, note, num, page, pct, table
 from leaderlens.report.page import EVENT_COLUMNS, plotly_js
 from leaderlens.web.access import StudyView, WorkspaceAccess, workspace_access
-from leaderlens.web.api import AssetQ, LeaderId, Options, event_detail
+from leaderlens.web.api import AssetQ, LeaderId, Options, event_detail, leader_row
 from leaderlens.web.api_compare import CompareOptions, comparison
 from leaderlens.web.api_preflight import Draft, preflight_json
 from leaderlens.web.preflight_page import (
@@ -38,6 +38,13 @@ from leaderlens.web.preflight_page import (
 )
 
 PLOTLY_TAG = '<script src="/static/plotly.min.js"></script>'
+# Where the counterfactual of one moment (what the asset would have done without it) goes once
+# that analysis exists; until then the page says so.
+COUNTERFACTUAL = (
+    '<section id="counterfactual"><h2>Counterfactual</h2>'
+    + note("The path the asset would have taken without this moment is not computed yet.")
+    + "</section>"
+)
 
 
 def _nav(extra: str = "") -> str:
@@ -66,10 +73,15 @@ def build_pages() -> APIRouter:
         return access.cached(("page", "/"), lambda: _home(access))
 
     @router.get("/leaders/{leader}", response_class=HTMLResponse)
-    def overview(request: Request, leader: LeaderId, options: Options, asset: AssetQ = None) -> str:
+    def overview(
+        request: Request, leader: LeaderId, options: Options, asset: AssetQ = None
+    ) -> HTMLResponse:
         access = workspace_access(request)
+        row = leader_row(access, leader)
+        if asset is None and row["default_asset"] is None:
+            return HTMLResponse(_asset_choice(row), status_code=409 if row["assets"] else 404)
         key = ("page", "overview", leader, asset, options)
-        return access.cached(key, lambda: _overview(access, leader, asset, options))
+        return HTMLResponse(access.cached(key, lambda: _overview(access, leader, asset, options)))
 
     @router.get("/leaders/{leader}/events/{index}", response_class=HTMLResponse)
     def drill_down(
@@ -121,6 +133,34 @@ def _home(access: WorkspaceAccess) -> str:
     return page("leaderlens dashboard", body)
 
 
+def _asset_links(row: dict[str, Any], current: str | None) -> str:
+    """Links to the leader's overview on each asset tied to it (the asset picker)."""
+    links = [
+        f"<b>{esc(a)}</b>"
+        if a == current
+        else f'<a href="{esc(_leader_url(row["leader_id"], "", a))}">{esc(a)}</a>'
+        for a in row["assets"]
+    ]
+    return f'<p id="asset-picker">Asset: {" · ".join(links)}</p>' if len(links) > 1 else ""
+
+
+def _asset_choice(row: dict[str, Any]) -> str:
+    """The page for a leader whose asset cannot be told: the picker, or what to run."""
+    name = row["name"] or row["leader_id"]
+    if row["assets"]:
+        body = note(f"Several assets are tied to {name}: choose one.") + _asset_links(row, None)
+    else:
+        leader, company = row["leader_id"], row["company"] or "COMPANY"
+        body = (
+            note(f"No stock or coin is tied to {name} yet, so there is nothing to study.")
+            + "<p>Tie the company's stock in the workspace, then reload this page:</p>"
+            + f"<pre>leaderlens add leader {esc(leader)} --stock TICKER</pre>"
+            + "<p>or, for an asset already loaded,</p>"
+            + f"<pre>leaderlens add asset TICKER --company {esc(repr(str(company)))}</pre>"
+        )
+    return page(f"{name}: choose an asset", f"<h1>{esc(name)}</h1>" + _nav() + body)
+
+
 def _overview(
     access: WorkspaceAccess, leader: str, asset: str | None, options: StudyOptions
 ) -> str:
@@ -152,6 +192,7 @@ def _overview(
         [
             f"<h1>{esc(view.leader['name'])} on {esc(view.asset)}</h1>",
             _nav(),
+            _asset_links(leader_row(access, leader), view.asset),
             cards(headline),
             figure_div(result.plot(), "plot-caar"),
             figure_div(timeline, "plot-timeline"),
@@ -265,6 +306,7 @@ def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
                 formats={"return": pct, "ar": pct, "car": pct, "ar_t": lambda v: num(v, 2)},
                 sortable=False,
             ),
+            COUNTERFACTUAL,
         ]
     )
     return page(f"event {index} of {leader}", body, PLOTLY_TAG)
