@@ -6,7 +6,7 @@ out (the tests, the CAAR, its bootstrap interval and the Kolari-Pynnönen r used
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ from leaderlens.study import tests_rank as tr
 from leaderlens.study.abnormal import AbnormalReturns
 from leaderlens.study.resampling import BootstrapInterval, bootstrap_caar
 from leaderlens.study.result import TestResult
+from leaderlens.study.sharing import shared_window_correlation
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,11 @@ class Battery:
     Attributes:
         window: (t1, t2) relative bars; n: valid events; caar: mean CAR over the window.
         model, convention: of the abnormal values tested.
-        r: the cross-correlation used by the Kolari-Pynnönen tests (None: not run).
+        r: the cross-correlation used by the Kolari-Pynnönen tests (None: not run), from the
+            estimation residuals of every pair of events that share estimation bars.
+        r_window: the cross-correlation that event windows sharing calendar days imply
+            (:func:`~leaderlens.study.sharing.shared_window_correlation`; None: not known);
+            the Kolari-Pynnönen tests run with it too, named "..., r of shared event days".
         bootstrap: percentile interval of the CAAR (None when not asked for).
         results: every test, in METHODS order.
     """
@@ -39,6 +44,7 @@ class Battery:
     r: float | None
     bootstrap: BootstrapInterval | None
     results: tuple[TestResult, ...]
+    r_window: float | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """One row per test: name, statistic, p_value, distribution, null, n."""
@@ -75,6 +81,7 @@ def run_battery(
     *,
     calendar_index: ArrayLike | None = None,
     r: float | None = None,
+    window_index: ArrayLike | None = None,
     n_bootstrap: int = 1000,
     seed: int | None = 0,
 ) -> Battery:
@@ -87,6 +94,9 @@ def run_battery(
             :func:`~leaderlens.study.tests_parametric.residual_cross_correlation` of the
             estimation residuals and the Kolari-Pynnönen tests run.
         r: a cross-correlation to use instead (takes precedence over ``calendar_index``).
+        window_index: (N, L) calendar position of each event-window bar on the numbering of
+            ``calendar_index``; with it the Kolari-Pynnönen tests also run with the r that
+            shared event days imply.
         n_bootstrap: bootstrap draws for the CAAR interval (0: no bootstrap).
         seed: seed of the bootstrap.
     """
@@ -94,13 +104,14 @@ def run_battery(
     span = c.window
     if r is None and calendar_index is not None:
         r = tp.residual_cross_correlation(abn.est_residuals, calendar_index)
+    r_window = (
+        shared_window_correlation(abn.est_residuals, calendar_index, window_index)
+        if calendar_index is not None and window_index is not None
+        else None
+    )
     ranks = tr.rank_panel(abn)
     results: list[TestResult] = parametric_tests(abn, span)
-    if r is not None:
-        results += [
-            tp.kolari_pynnonen_bmp(abn, span, r=r),
-            tp.kolari_pynnonen_patell(abn, span, r=r),
-        ]
+    results += kolari_pynnonen_tests(abn, span, r, r_window)
     results += [
         tp.lamb_z(abn, span),
         tr.sign_test(abn, span),
@@ -124,7 +135,26 @@ def run_battery(
         r=r,
         bootstrap=boot,
         results=tuple(results),
+        r_window=r_window,
     )
+
+
+def kolari_pynnonen_tests(
+    abn: AbnormalReturns, span: tuple[int, int], r: float | None, r_window: float | None
+) -> list[TestResult]:
+    """The adjusted BMP and Patell tests with the estimation-residual r and, when known, with
+    the r of shared event days (named so)."""
+    out = []
+    for value, suffix in ((r, ""), (r_window, ", r of shared event days")):
+        if value is not None:
+            out += [
+                replace(t, name=t.name + suffix)
+                for t in (
+                    tp.kolari_pynnonen_bmp(abn, span, r=value),
+                    tp.kolari_pynnonen_patell(abn, span, r=value),
+                )
+            ]
+    return out
 
 
 def parametric_tests(abn: AbnormalReturns, span: tuple[int, int]) -> list[TestResult]:

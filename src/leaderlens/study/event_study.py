@@ -27,6 +27,7 @@ from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
 from leaderlens.study.eventize import Computed
 from leaderlens.study.grouping import group_difference
+from leaderlens.study.headline import Headline, choose_headline, single_event_headline
 from leaderlens.study.running import cache_serves, compute_cached
 from leaderlens.study.settings import StudySettings, make_settings
 from leaderlens.study.study_result import EventStudyResult, GroupResult
@@ -234,6 +235,7 @@ def _assemble(
         battery = run_battery(
             abn,
             calendar_index=c.calendar_index,
+            window_index=c.window_index,
             n_bootstrap=settings.n_bootstrap,
             seed=settings.seed,
         )
@@ -249,6 +251,7 @@ def _assemble(
         bhar[studied] = np.where(keep, bh.bhar, np.nan)
         events["bhar"] = bhar
     groups = _groups(settings, events, abn, studied) if settings.by is not None else None
+    headline = study_headline(events, battery, abn.dof[abn.valid])
     return EventStudyResult(
         settings=settings,
         table=events.drop(columns=[col for col in ("estimation_keep", "moment") if col in events]),
@@ -263,6 +266,7 @@ def _assemble(
         placebo=c.placebo,
         groups=groups,
         members=c.members,
+        headline=headline,
     )
 
 
@@ -291,3 +295,23 @@ def _groups(
     except BadInputError:
         tests = ()
     return GroupResult(by=settings.by, table=table, tests=tests)
+
+
+def study_headline(
+    events: pd.DataFrame, battery: Battery | None, dof: np.ndarray
+) -> Headline | None:
+    """The headline test by the design rule of :mod:`leaderlens.study.headline` (None when no
+    event could be studied); ``dof``: T - K of the valid events."""
+    studied = events[events["excluded"] == ""]
+    if battery is not None:
+        return choose_headline(
+            battery,
+            n_assets=int(studied["asset"].nunique()),
+            windows_share_days=bool(studied["overlaps"].any()),
+        )
+    if len(studied) != 1:
+        return None
+    row = studied.iloc[0]
+    return single_event_headline(
+        float(row["car"]), float(row["car_t"]), float(row["car_p"]), int(dof[0])
+    )

@@ -53,6 +53,8 @@ class Computed:
         keeps no estimation residuals). placebo: the placebo test when it was run.
         members: the statement ids of each event when ``events`` leaves them out (column
         ``statement_ids`` otherwise).
+        window_index: (S, L) calendar position of each event-window bar, numbered as
+            ``calendar_index`` (None with it).
     """
 
     events: pd.DataFrame
@@ -65,6 +67,7 @@ class Computed:
     calendar_index: np.ndarray | None
     placebo: TestResult | None
     members: StatementMembers | None = None
+    window_index: np.ndarray | None = None
 
 
 def param_names(model: str, n_factors: int = 0) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ import pandas as pd
 from leaderlens.study.abnormal import AveragePath
 from leaderlens.study.battery import Battery
 from leaderlens.study.eventize import StatementMembers
+from leaderlens.study.headline import Headline
 from leaderlens.study.result import TestResult
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class EventStudyResult:
     bhar_test: skewness-adjusted t of the mean BHAR (None without a benchmark or < 3 events).
     placebo: the placebo / permutation test (None when not run).
     groups: the split by ``settings.by`` (None when not asked for).
+    headline: the one test the conclusion rests on, chosen from the design
+        (:mod:`leaderlens.study.headline`; None when no event could be studied).
     """
 
     settings: StudySettings
@@ -72,6 +75,7 @@ class EventStudyResult:
     placebo: TestResult | None
     groups: GroupResult | None
     members: StatementMembers | None = None
+    headline: Headline | None = None
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -167,12 +171,24 @@ class EventStudyResult:
                 else ""
             )
             lines.append(f"  CAAR{list(b.window)} = {b.caar:.4%} (N = {b.n}){ci}")
+            lines.append(
+                "  cross-correlation r: "
+                + ", ".join(
+                    f"{what} {_r_text(value)}"
+                    for what, value in (
+                        ("of estimation residuals", b.r),
+                        ("implied by shared event days", b.r_window),
+                    )
+                )
+            )
             lines.append(f"  {'test':<44}{'statistic':>11}{'p-value':>10}  distribution")
             for _, row in self.tests_frame().iterrows():
                 lines.append(
                     f"  {row['test'][:43]:<44}{row['statistic']:>11.4f}{row['p_value']:>10.4f}"
                     f"  {row['distribution']}"
                 )
+        if self.headline is not None:
+            lines.append(f"  {self.headline.summary()}")
         lines += self._event_lines()
         if self.groups is not None:
             lines.append(f"  by {self.groups.by}:")
@@ -275,6 +291,12 @@ class EventStudyResult:
             }
         if b is not None:
             aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
+            aggregate["kolari_pynnonen_r_window"] = _num(b.r_window)
+        if self.headline is not None:
+            aggregate["headline"] = {
+                k: (_num(v) if isinstance(v, float) else v)
+                for k, v in self.headline.to_dict().items()
+            }
         out: dict[str, Any] = {
             "settings": self.settings.to_dict(),
             "events": events,
@@ -354,6 +376,10 @@ class EventStudyResult:
                 "n": n,
             }
         )
+
+
+def _r_text(value: float | None) -> str:
+    return f"{value:.4g}" if value is not None else "not computed"
 
 
 def _num(value: Any) -> float | None:
