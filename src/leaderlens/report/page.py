@@ -98,9 +98,15 @@ def _headline(content: ReportContent) -> str:
         f"{(h['caar_ci_level'] or 0.95):.0%} bootstrap CI": (
             f"[{pct(ci[0])}, {pct(ci[1])}]" if ci else "n/a"
         ),
-        "p (Kolari-Pynnonen BMP)": num(h["p_value_kolari_pynnonen"]) or "n/a",
+        "p (headline test)": num(h["test"]["p_value"]) if h["test"] else "n/a",
     }
-    lines = [_verdict(h), *_channel_lines(content), *_extreme_lines(content)]
+    test = content.study.headline
+    lines = [
+        _verdict(h),
+        *([test.summary()] if test is not None else []),
+        *_channel_lines(content),
+        *_extreme_lines(content),
+    ]
     text = "".join(f"<p>{esc(line)}</p>" for line in lines)
     return f'<section id="headline"><h2>Headline</h2>{cards(items)}{text}</section>'
 
@@ -140,19 +146,19 @@ def _extreme_lines(content: ReportContent) -> list[str]:
 
 
 def _verdict(h: dict[str, Any]) -> str:
-    p, caar = h["p_value_kolari_pynnonen"], h["caar"]
-    if caar is None or p is None:
+    test, caar = h["test"], h["caar"]
+    if caar is None or test is None or test["p_value"] is None:
         return "Too few events to test the average effect."
+    p = test["p_value"]
     direction = "raised" if caar > 0 else "lowered"
     if p < 0.05:
         return (
             f"On average the statements {direction} the stock by {abs(caar):.2%} over the "
-            f"event window, distinguishable from noise (p = {p:.4f}, adjusted for "
-            f"cross-correlation)."
+            f"event window, distinguishable from noise (p = {p:.4f}, {test['name']})."
         )
     return (
         f"The average effect over the event window ({caar:+.2%}) is not distinguishable from "
-        f"noise (p = {p:.4f}, adjusted for cross-correlation); see the split by channel."
+        f"noise (p = {p:.4f}, {test['name']}); see the split by channel."
     )
 
 
@@ -283,7 +289,7 @@ def _comparison(content: ReportContent) -> str:
         table(
             content.comparison,
             "comparison-table",
-            formats={"caar": pct, "p_cross_sectional": num, "p_kp_bmp": num},
+            formats={"caar": pct, "p_cross_sectional": num, "p_kp_bmp": num, "p_headline": num},
         )
     )
     if content.comparison_paths:
