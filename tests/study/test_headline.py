@@ -101,4 +101,7 @@ def test_one_asset_apart_heads_with_bmp_and_shared_days_with_the_adjusted_bmp():
     assert r == pytest.approx(_pairs_by_loop(abn.est_residuals, est, win), rel=1e-12)
     bmp = stats.ttest_1samp(cumulate(abn).t, 0.0).statistic
     assert head.statistic == pytest.approx(bmp * np.sqrt((1 - r) / (1 + (n - 1) * r)), rel=1e-12)
+    df = n / (1 + (n - 1) * r) - 1  # the effective number of events, less one
+    assert head.p_value == pytest.approx(2 * stats.t.sf(abs(head.statistic), df), rel=1e-9)
+    assert head.distribution == f"t({df:.2f})"
     assert f"r = {r:.4g}" in head.why

@@ -16,8 +16,11 @@ from leaderlens.study import tests_parametric as tp
 from leaderlens.study import tests_rank as tr
 from leaderlens.study.abnormal import AbnormalReturns
 from leaderlens.study.resampling import BootstrapInterval, bootstrap_caar
-from leaderlens.study.result import TestResult
-from leaderlens.study.sharing import shared_window_correlation
+from leaderlens.study.result import TestResult, df_label, t_p
+from leaderlens.study.sharing import effective_events, shared_window_correlation
+
+#: Suffix of the Kolari-Pynnönen tests run with the r that shared event days imply.
+SHARED = ", r of shared event days"
 
 
 @dataclass(frozen=True)
@@ -143,17 +146,24 @@ def kolari_pynnonen_tests(
     abn: AbnormalReturns, span: tuple[int, int], r: float | None, r_window: float | None
 ) -> list[TestResult]:
     """The adjusted BMP and Patell tests with the estimation-residual r and, when known, with
-    the r of shared event days (named so)."""
+    the r of shared event days (named so; BMP's t then takes the degrees of freedom of the
+    effective number of events, :func:`~leaderlens.study.sharing.effective_events`)."""
     out = []
-    for value, suffix in ((r, ""), (r_window, ", r of shared event days")):
-        if value is not None:
-            out += [
-                replace(t, name=t.name + suffix)
-                for t in (
-                    tp.kolari_pynnonen_bmp(abn, span, r=value),
-                    tp.kolari_pynnonen_patell(abn, span, r=value),
-                )
-            ]
+    if r is not None:
+        out += [tp.kolari_pynnonen_bmp(abn, span, r=r), tp.kolari_pynnonen_patell(abn, span, r=r)]
+    if r_window is not None:
+        bmp = tp.kolari_pynnonen_bmp(abn, span, r=r_window)
+        df = effective_events(bmp.n, r_window) - 1.0
+        out += [
+            replace(
+                bmp,
+                name=bmp.name + SHARED,
+                p_value=float(t_p(bmp.statistic, df)),
+                distribution=df_label(round(df, 2)),
+            ),
+        ]
+        patell = tp.kolari_pynnonen_patell(abn, span, r=r_window)
+        out.append(replace(patell, name=patell.name + SHARED))
     return out
 
 

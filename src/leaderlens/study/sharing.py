@@ -77,3 +77,11 @@ def shared_window_correlation(
     summed = shared @ residual
     within = float((summed.multiply(summed)).sum()) - float(count[count >= 2].sum())
     return within / (length * n * (n - 1))
+
+
+def effective_events(n: int, r: float) -> float:
+    """N / (1 + (N - 1) r): how many independent events carry the information of N events
+    with average correlation r (Kish's design effect). The shared-day adjusted BMP t is referred
+    to t(N_eff - 1): its cross-sectional variance rests on N_eff independent pieces, and with
+    t(N - 1) a calendar burst over-rejects (bench/size_power.py --real, "clustered")."""
+    return float(n / (1.0 + (n - 1) * r)) if r > 0 else float(n)
