@@ -93,6 +93,8 @@ from leaderlens.risk import (
 from leaderlens.settings import Settings
 from leaderlens.store.summary import WorkspaceSummary
 from leaderlens.store.workspace import LoadReport, Workspace
+from leaderlens.study.event_days import EventDayRegression
+from leaderlens.study.event_days_study import event_day_study
 from leaderlens.study.event_study import StudySettings, event_study
 from leaderlens.study.scale import parquet_event_study
 from leaderlens.study.study_result import EventStudyResult
@@ -117,6 +119,7 @@ __all__ = [
     "Dependence",
     "EngineError",
     "EngineLifts",
+    "EventDayRegression",
     "EventLifts",
     "EventStudyResult",
     "FetchReport",
@@ -163,6 +166,7 @@ __all__ = [
     "detect_languages",
     "detect_spikes",
     "evaluate_alerts",
+    "event_day_study",
     "event_lifts",
     "event_study",
     "fetch_attention",

@@ -23,6 +23,7 @@ from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.readers.events import read_events
 from leaderlens.readers.factors import read_factors
 from leaderlens.study.abnormal import average_path, buy_and_hold, cumulate
+from leaderlens.study.advice import study_advice
 from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
 from leaderlens.study.eventize import Computed
@@ -252,6 +253,14 @@ def _assemble(
         events["bhar"] = bhar
     groups = _groups(settings, events, abn, studied) if settings.by is not None else None
     headline = study_headline(events, battery, abn.dof[abn.valid])
+    advice = study_advice(
+        settings,
+        events,
+        abn,
+        ran_battery=battery is not None,
+        ran_placebo=c.placebo is not None,
+        ran_bhar=bhar_test is not None,
+    )
     return EventStudyResult(
         settings=settings,
         table=events.drop(columns=[col for col in ("estimation_keep", "moment") if col in events]),
@@ -267,6 +276,7 @@ def _assemble(
         groups=groups,
         members=c.members,
         headline=headline,
+        advice=advice,
     )
 
 

@@ -60,6 +60,8 @@ class EventStudyResult:
     groups: the split by ``settings.by`` (None when not asked for).
     headline: the one test the conclusion rests on, chosen from the design
         (:mod:`leaderlens.study.headline`; None when no event could be studied).
+    advice: one sentence per requested test that could not run (why) and per design the
+        study handles badly (what works instead; :mod:`leaderlens.study.advice`).
     """
 
     settings: StudySettings
@@ -76,6 +78,7 @@ class EventStudyResult:
     groups: GroupResult | None
     members: StatementMembers | None = None
     headline: Headline | None = None
+    advice: tuple[str, ...] = ()
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -189,6 +192,7 @@ class EventStudyResult:
                 )
         if self.headline is not None:
             lines.append(f"  {self.headline.summary()}")
+        lines += [f"  note: {text}" for text in self.advice]
         lines += self._event_lines()
         if self.groups is not None:
             lines.append(f"  by {self.groups.by}:")
@@ -292,6 +296,7 @@ class EventStudyResult:
         if b is not None:
             aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
             aggregate["kolari_pynnonen_r_window"] = _num(b.r_window)
+        aggregate["advice"] = list(self.advice)
         if self.headline is not None:
             aggregate["headline"] = {
                 k: (_num(v) if isinstance(v, float) else v)
