@@ -26,7 +26,7 @@ from leaderlens.study.abnormal import average_path, buy_and_hold, cumulate
 from leaderlens.study.advice import study_advice
 from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
-from leaderlens.study.eventize import Computed
+from leaderlens.study.eventize import JOIN, Computed
 from leaderlens.study.grouping import group_difference
 from leaderlens.study.headline import Headline, choose_headline, single_event_headline
 from leaderlens.study.running import cache_serves, compute_cached
@@ -283,25 +283,41 @@ def _assemble(
 def _groups(
     settings: StudySettings, events: pd.DataFrame, abn: Any, studied: np.ndarray
 ) -> GroupResult | None:
+    """CAAR per group, a cluster counting for every group among its statements (its label
+    joins them, :func:`~leaderlens.study.eventize.cluster_labels`); ``n_shared`` of a group's
+    events also hold other groups' statements. The tests of equal means need disjoint groups, so
+    they run on the events whose statements all fall in one group."""
     assert settings.by is not None
     labels = events[settings.by].astype(str).to_numpy()[studied]
     valid = abn.valid
     car = events["car"].to_numpy()[studied]
-    rows = []
-    for label in np.unique(labels[valid]):
-        sel = valid & (labels == label)
-        x = car[sel]
-        n = int(x.size)
-        sd = float(np.std(x, ddof=1)) if n > 1 else float("nan")
-        t = float(np.sqrt(n) * x.mean() / sd) if n > 1 and sd > 0 else float("nan")
-        rows.append({"group": label, "n": n, "caar": float(x.mean()), "sd": sd, "t": t})
-    table = pd.DataFrame(rows)
+    sets = pd.Series(labels[valid]).str.split(JOIN, regex=False)
+    member = pd.DataFrame(
+        {
+            "group": sets.explode().to_numpy(),
+            "car": np.repeat(car[valid], sets.str.len()),
+            "shared": np.repeat(sets.str.len().to_numpy() > 1, sets.str.len()),
+        }
+    )
+    grouped = member.groupby("group", sort=True)
+    table = pd.DataFrame(
+        {
+            "n": grouped["car"].size(),
+            "caar": grouped["car"].mean(),
+            "sd": grouped["car"].std(ddof=1),
+            "n_shared": grouped["shared"].sum().astype(np.int64),
+        }
+    ).reset_index()
     if len(table) > 0:
         from scipy import stats
 
+        ok = (table["n"] > 1) & (table["sd"] > 0)
+        table["t"] = np.where(ok, np.sqrt(table["n"]) * table["caar"] / table["sd"], np.nan)
         table["p_value"] = 2 * stats.t.sf(np.abs(table["t"]), np.maximum(table["n"] - 1, 1))
+        table = table[["group", "n", "caar", "sd", "t", "n_shared", "p_value"]]
+    pure = valid & ~pd.Series(labels).str.contains(JOIN, regex=False).to_numpy()
     try:
-        tests = group_difference(car[valid], labels[valid])
+        tests = group_difference(car[pure], labels[pure])
     except BadInputError:
         tests = ()
     return GroupResult(by=settings.by, table=table, tests=tests)
