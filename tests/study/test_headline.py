@@ -42,8 +42,9 @@ def _pairs_by_loop(e, cal, win):
     return total / (idx.size * (idx.size - 1))
 
 
-def _one_asset(starts, rng, effect=0.0):
-    """Events of one asset at day-0 positions ``starts`` of one long series."""
+def _one_asset(starts, rng, effect=0.0, gap=False):
+    """Events of one asset at day-0 positions ``starts`` of one long series (``gap``: the
+    first event misses 20 estimation bars)."""
     days = int(max(starts)) + L + 1
     m = rng.normal(0, 0.01, days + T)
     r = 1.2 * m + rng.normal(0, 0.02, days + T)
@@ -52,7 +53,10 @@ def _one_asset(starts, rng, effect=0.0):
     r[k0] += effect
     est = k0[:, None] + np.arange(-T, 0)[None, :] - 1
     win = k0[:, None] + np.arange(-1, L - 1)[None, :]
-    fit = fit_normal_model("market", r[est], m[est])
+    r_est = r[est]
+    if gap:
+        r_est[0, :20] = np.nan
+    fit = fit_normal_model("market", r_est, m[est])
     abn = abnormal_returns(fit, r[win], m[win], first_bar=-1)
     return abn, est, win
 
@@ -105,3 +109,22 @@ def test_one_asset_apart_heads_with_bmp_and_shared_days_with_the_adjusted_bmp():
     assert head.p_value == pytest.approx(2 * stats.t.sf(abs(head.statistic), df), rel=1e-9)
     assert head.distribution == f"t({df:.2f})"
     assert f"r = {r:.4g}" in head.why
+
+
+def test_a_rank_test_equal_to_another_is_shown_once_and_said_why():
+    rng = np.random.default_rng(6)
+    abn, est, win = _one_asset(np.arange(15) * 9, rng)  # no missing values: equal n_i
+    full = run_battery(abn, n_bootstrap=0)
+    names = [t.name for t in full.results]
+    assert "Corrado & Zivney (1992) modified rank" in names
+    assert "Cowan (1992) cumulative rank" not in names
+    (note,) = full.notes
+    assert "Cowan (1992) cumulative rank is not shown" in note
+    from leaderlens.study import tests_rank as tr
+
+    cowan = tr.cowan_cumulative_rank(abn, (-1, 1))
+    modified = tr.corrado_zivney_rank(abn, (-1, 1))
+    assert cowan.statistic == pytest.approx(modified.statistic, rel=1e-10)  # why it is dropped
+    gappy, _, _ = _one_asset(np.arange(15) * 9, rng, gap=True)  # unequal n_i: both stay
+    names = [t.name for t in run_battery(gappy, n_bootstrap=0).results]
+    assert {"Cowan (1992) cumulative rank", "Corrado & Zivney (1992) modified rank"} <= set(names)

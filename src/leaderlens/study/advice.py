@@ -39,6 +39,7 @@ def study_advice(
     ran_battery: bool,
     ran_placebo: bool,
     ran_bhar: bool,
+    battery_notes: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
     """One sentence per requested test that did not run, and per design the study handles badly."""
     out = []
@@ -64,6 +65,7 @@ def study_advice(
         )
     if settings.tests != "all":
         return tuple(out)
+    out += list(battery_notes)
     if not ran_battery:
         out.append(f"The cross-event tests need at least 2 valid events; {studied} valid.")
     if settings.n_placebo > 0 and not ran_placebo and studied >= 2:

@@ -35,6 +35,7 @@ class Battery:
         r_window: the cross-correlation that event windows sharing calendar days imply
             (:func:`~leaderlens.study.sharing.shared_window_correlation`; None: not known);
             the Kolari-Pynnönen tests run with it too, named "..., r of shared event days".
+        notes: what the battery left out and why (a rank test equal to another).
         bootstrap: percentile interval of the CAAR (None when not asked for).
         results: every test, in METHODS order.
     """
@@ -48,6 +49,7 @@ class Battery:
     bootstrap: BootstrapInterval | None
     results: tuple[TestResult, ...]
     r_window: float | None = None
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per test: name, statistic, p_value, distribution, null, n."""
@@ -129,6 +131,7 @@ def run_battery(
     ]
     car = c.car[c.valid]
     boot = bootstrap_caar(car, n_draws=n_bootstrap, seed=seed) if n_bootstrap > 0 else None
+    kept, notes = distinct_rank_tests(results)
     return Battery(
         window=span,
         n=int(car.size),
@@ -137,9 +140,41 @@ def run_battery(
         convention=abn.convention,
         r=r,
         bootstrap=boot,
-        results=tuple(results),
+        results=kept,
         r_window=r_window,
+        notes=notes,
     )
+
+
+#: The centred-rank test of the window and the Corrado-Zivney modified rank test.
+CENTRED_RANK = ("Corrado (1989) rank", "Cowan (1992) cumulative rank")
+MODIFIED_RANK = "Corrado & Zivney (1992) modified rank"
+
+
+def distinct_rank_tests(
+    results: list[TestResult],
+) -> tuple[tuple[TestResult, ...], tuple[str, ...]]:
+    """The results with the centred-rank test left out when it equals the modified rank test.
+
+    Cowan's cumulative rank (Corrado's for one bar) sums K - (n_i + 1)/2, the modified rank
+    sums K / (n_i + 1) - 1/2 = (K - (n_i + 1)/2) / (n_i + 1): when every event ranks the same
+    number of values n_i (no missing values) the two sums are proportional, so the standardized
+    statistics are one number, counted once. With missing values they differ and both stay.
+    """
+    by_name = {t.name: t for t in results}
+    modified = by_name.get(MODIFIED_RANK)
+    centred = next((by_name[n] for n in CENTRED_RANK if n in by_name), None)
+    if (
+        modified is None
+        or centred is None
+        or not np.isclose(centred.statistic, modified.statistic, rtol=1e-10, atol=0.0)
+    ):
+        return tuple(results), ()
+    note = (
+        f"{centred.name} is not shown: every event ranks the same number of values, so it "
+        f"equals the {MODIFIED_RANK} test ({modified.statistic:.4f})."
+    )
+    return tuple(t for t in results if t is not centred), (note,)
 
 
 def kolari_pynnonen_tests(

@@ -260,6 +260,7 @@ def _assemble(
         ran_battery=battery is not None,
         ran_placebo=c.placebo is not None,
         ran_bhar=bhar_test is not None,
+        battery_notes=battery.notes if battery is not None else (),
     )
     return EventStudyResult(
         settings=settings,
