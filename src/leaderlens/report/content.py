@@ -125,6 +125,7 @@ class ReportContent:
             "window": list(self.options.window),
             "caar_ci": [ci.low, ci.high] if ci is not None else None,
             "caar_ci_level": ci.level if ci is not None else None,
+            "caar_t_ci": [_num(ci.t_low), _num(ci.t_high)] if ci is not None else None,
             "p_value_kolari_pynnonen": _num(kp.iloc[0]) if len(kp) else None,
             "test": head.to_dict() if head is not None else None,
             "returns": self.options.returns,

@@ -90,12 +90,12 @@ def _range_text(content: ReportContent) -> str:
 
 def _headline(content: ReportContent) -> str:
     h = content.headline()
-    ci = h["caar_ci"]
+    ci = h["caar_t_ci"]
     items = {
         "statements": f"{h['statements']:,}",
         "events studied": f"{h['events_studied']:,} of {h['events']:,}",
         f"CAAR {h['window']}": pct(h["caar"]) or "n/a",
-        f"{(h['caar_ci_level'] or 0.95):.0%} bootstrap CI": (
+        f"{(h['caar_ci_level'] or 0.95):.0%} bootstrap-t CI": (
             f"[{pct(ci[0])}, {pct(ci[1])}]" if ci else "n/a"
         ),
         "p (headline test)": num(h["test"]["p_value"]) if h["test"] else "n/a",

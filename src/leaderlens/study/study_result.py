@@ -168,8 +168,9 @@ class EventStudyResult:
             lines.append(f"    excluded: {reason} ({count})")
         if b is not None:
             ci = (
-                f", bootstrap {b.bootstrap.level:.0%} CI [{b.bootstrap.low:.4%}, "
-                f"{b.bootstrap.high:.4%}]"
+                f", bootstrap-t {b.bootstrap.level:.0%} CI [{b.bootstrap.t_low:.4%}, "
+                f"{b.bootstrap.t_high:.4%}] (percentile [{b.bootstrap.low:.4%}, "
+                f"{b.bootstrap.high:.4%}])"
                 if b.bootstrap is not None
                 else ""
             )
@@ -292,6 +293,11 @@ class EventStudyResult:
                 "level": b.bootstrap.level,
                 "low": b.bootstrap.low,
                 "high": b.bootstrap.high,
+            }
+            aggregate["bootstrap_t_ci"] = {
+                "level": b.bootstrap.level,
+                "low": _num(b.bootstrap.t_low),
+                "high": _num(b.bootstrap.t_high),
             }
         if b is not None:
             aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
