@@ -93,7 +93,13 @@ def test_the_demo_planted_effects_are_recovered(demo_ws, leader, asset, by):
 def test_a_prolific_poster_study_recommends_the_event_day_regression(demo_ws):
     result = ll.event_study(demo_ws, leader="rex_vale", asset="VLTR", n_placebo=0, n_bootstrap=0)
     assert any("event-day regression" in text for text in result.advice)
-    assert result.to_dict()["aggregate"]["advice"] == list(result.advice)
+    aggregate = result.to_dict()["aggregate"]
+    assert aggregate["advice"] == list(result.advice)
+    # BHAR answers another question (raw benchmark): apart, never in the battery's table
+    assert not result.tests_frame()["test"].str.contains("BHAR").any()
+    bhar = result.events_frame()["bhar"].dropna()
+    assert aggregate["bhar"]["mean"] == pytest.approx(bhar.mean(), rel=1e-12)
+    assert "raw" in aggregate["bhar"]["hypothesis"] and aggregate["bhar"]["n"] == bhar.size
     masked = ll.event_study(
         demo_ws, leader="rex_vale", asset="VLTR", mask_overlaps=True, n_placebo=0, n_bootstrap=0
     )

@@ -195,7 +195,18 @@ def _study(content: ReportContent) -> str:
         figure_div(result.plot(), "plot-caar"),
         "<h3>Test battery (H0: mean abnormal return = 0)</h3>",
         tests,
+        *(
+            f"<p>{esc(line.strip())}</p>"
+            for line in result.summary().splitlines()
+            if "note:" in line
+        ),
     ]
+    if result.bhar_test is not None:
+        parts += [
+            "<h3>Buy-and-hold abnormal return (another question)</h3>",
+            f"<p>{esc(next(x for x in result.summary().splitlines() if 'apart, BHAR' in x).strip())}"
+            "</p>",
+        ]
     if result.groups is not None:
         groups = table(
             result.groups.table,

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from leaderlens.study.event_study import StudySettings
 
 
+BHAR_HYPOTHESIS = (
+    "buy-and-hold return of the asset minus that of its benchmark over the window (raw "
+    "benchmark, no alpha or beta): a different question from the abnormal-return tests, "
+    "whose normal model takes out the asset's alpha and beta"
+)
+
+
 @dataclass(frozen=True)
 class GroupResult:
     """Results split by a statement attribute: CAAR per group and tests of equal means."""
@@ -56,6 +63,8 @@ class EventStudyResult:
     path: AAR, CAAR and N by relative bar over the studied events.
     battery: every test of METHODS section 3 on the whole event window (None with < 2 events).
     bhar_test: skewness-adjusted t of the mean BHAR (None without a benchmark or < 3 events).
+        A different hypothesis from the battery's: BHAR compounds the asset's return against the
+        raw benchmark's, not against the normal model, so it is shown apart (BHAR_HYPOTHESIS).
     placebo: the placebo / permutation test (None when not run).
     groups: the split by ``settings.by`` (None when not asked for).
     headline: the one test the conclusion rests on, chosen from the design
@@ -127,9 +136,10 @@ class EventStudyResult:
         )
 
     def tests_frame(self) -> pd.DataFrame:
-        """Every test: name, statistic, p-value, null distribution, H0, N."""
+        """Every test of the mean abnormal value: name, statistic, p-value, null distribution,
+        H0, N. The BHAR test answers another question (:attr:`bhar_test`, shown apart)."""
         results = list(self.battery.results) if self.battery is not None else []
-        results += [t for t in (self.bhar_test, self.placebo) if t is not None]
+        results += [t for t in (self.placebo,) if t is not None]
         return pd.DataFrame(
             [
                 {
@@ -191,6 +201,12 @@ class EventStudyResult:
                     f"  {row['test'][:43]:<44}{row['statistic']:>11.4f}{row['p_value']:>10.4f}"
                     f"  {row['distribution']}"
                 )
+        if self.bhar_test is not None:
+            t = self.bhar_test
+            lines.append(
+                f"  apart, BHAR ({BHAR_HYPOTHESIS}): mean {self._mean_bhar():.4%}, {t.name} "
+                f"{t.statistic:.4f} (p = {t.p_value:.4f}, {t.distribution})"
+            )
         if self.headline is not None:
             lines.append(f"  {self.headline.summary()}")
         lines += [f"  note: {text}" for text in self.advice]
@@ -204,6 +220,10 @@ class EventStudyResult:
                 )
             lines += [f"    {t.summary()}" for t in self.groups.tests]
         return "\n".join(lines)
+
+    def _mean_bhar(self) -> float:
+        values = self.table["bhar"].to_numpy(float) if "bhar" in self.table else np.array([])
+        return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
 
     def _event_lines(self, limit: int = 15) -> list[str]:
         """The first ``limit`` studied events as text rows (label, day 0, CAR, t, p)."""
@@ -303,6 +323,16 @@ class EventStudyResult:
             aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
             aggregate["kolari_pynnonen_r_window"] = _num(b.r_window)
         aggregate["advice"] = list(self.advice)
+        if self.bhar_test is not None:
+            aggregate["bhar"] = {
+                "hypothesis": BHAR_HYPOTHESIS,
+                "mean": _num(self._mean_bhar()),
+                "name": self.bhar_test.name,
+                "statistic": _num(self.bhar_test.statistic),
+                "p_value": _num(self.bhar_test.p_value),
+                "distribution": self.bhar_test.distribution,
+                "n": self.bhar_test.n,
+            }
         if self.headline is not None:
             aggregate["headline"] = {
                 k: (_num(v) if isinstance(v, float) else v)
