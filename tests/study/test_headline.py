@@ -128,3 +128,13 @@ def test_a_rank_test_equal_to_another_is_shown_once_and_said_why():
     gappy, _, _ = _one_asset(np.arange(15) * 9, rng, gap=True)  # unequal n_i: both stay
     names = [t.name for t in run_battery(gappy, n_bootstrap=0).results]
     assert {"Cowan (1992) cumulative rank", "Corrado & Zivney (1992) modified rank"} <= set(names)
+
+
+def test_cumulative_variance_path_equals_cumulate_bar_by_bar():
+    from leaderlens.study.abnormal import cumulative_variance_path
+
+    abn, _, _ = _one_asset(np.arange(5) * 20, np.random.default_rng(7))
+    path = cumulative_variance_path(abn)
+    for j, bar in enumerate(abn.bars):
+        want = cumulate(abn, (int(abn.bars[0]), int(bar))).var_car
+        np.testing.assert_allclose(path[:, j], want, rtol=1e-12)

@@ -12,8 +12,10 @@ import pandas as pd
 from leaderlens.study.abnormal import AbnormalReturns
 from leaderlens.study.settings import StudySettings
 
-#: Above this share of sessions holding an event, the study recommends the event-day regression.
+#: Above this share of sessions holding an event (with at least DENSE_MIN_EVENTS events), the
+#: study recommends the event-day regression.
 DENSE_SHARE = 0.5
+DENSE_MIN_EVENTS = 20
 
 EVENT_DAYS = (
     "the event-day regression fits the market model and the statements' effects jointly on "
@@ -44,7 +46,7 @@ def study_advice(
     """One sentence per requested test that did not run, and per design the study handles badly."""
     out = []
     share = event_share(events)
-    if share > DENSE_SHARE:
+    if share > DENSE_SHARE and int((events["k0"] >= 0).sum()) >= DENSE_MIN_EVENTS:
         out.append(
             f"Statements fall on {share:.0%} of the sessions between the first and the last "
             f"event: other statements' effects sit in every estimation window and the normal "

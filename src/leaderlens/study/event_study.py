@@ -22,7 +22,12 @@ import pandas as pd
 from leaderlens.errors import BadInputError, MissingDataError
 from leaderlens.readers.events import read_events
 from leaderlens.readers.factors import read_factors
-from leaderlens.study.abnormal import average_path, buy_and_hold, cumulate
+from leaderlens.study.abnormal import (
+    average_path,
+    buy_and_hold,
+    cumulate,
+    cumulative_variance_path,
+)
 from leaderlens.study.advice import study_advice
 from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
@@ -225,6 +230,10 @@ def _assemble(
     shape = (len(events), t2 - t1 + 1)
     ar, ar_t, raw = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     ar[studied], ar_t[studied], raw[studied] = abn.ar, abn.t, c.returns
+    car_var = np.full(shape, np.nan)
+    car_var[studied] = np.where(abn.valid[:, None], cumulative_variance_path(abn), np.nan)
+    dof = np.zeros(len(events), dtype=np.int64)
+    dof[studied] = abn.dof
     for name, values in (("car", cum.car), ("car_t", cum.t), ("car_p", cum.p_values())):
         column = np.full(len(events), np.nan)
         column[studied] = np.where(abn.valid, values, np.nan)
@@ -278,6 +287,8 @@ def _assemble(
         members=c.members,
         headline=headline,
         advice=advice,
+        car_var=car_var,
+        dof=dof,
     )
 
 

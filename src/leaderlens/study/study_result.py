@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from leaderlens.study.event_study import StudySettings
 
 
+#: Up to this many studied events, the summary shows every event's ARs by bar, day 0 first.
+FEW_EVENTS = 10
+
 BHAR_HYPOTHESIS = (
     "buy-and-hold return of the asset minus that of its benchmark over the window (raw "
     "benchmark, no alpha or beta): a different question from the abnormal-return tests, "
@@ -69,6 +72,8 @@ class EventStudyResult:
     groups: the split by ``settings.by`` (None when not asked for).
     headline: the one test the conclusion rests on, chosen from the design
         (:mod:`leaderlens.study.headline`; None when no event could be studied).
+    car_var: (E, L) Var(CAR) from the first event bar up to each bar (prediction-error
+        variance; NaN when excluded); dof: (E,) T - K of each event (0 when not studied).
     advice: one sentence per requested test that could not run (why) and per design the
         study handles badly (what works instead; :mod:`leaderlens.study.advice`).
     """
@@ -88,6 +93,8 @@ class EventStudyResult:
     members: StatementMembers | None = None
     headline: Headline | None = None
     advice: tuple[str, ...] = ()
+    car_var: np.ndarray | None = None
+    dof: np.ndarray | None = None
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -221,6 +228,14 @@ class EventStudyResult:
             lines += [f"    {t.summary()}" for t in self.groups.tests]
         return "\n".join(lines)
 
+    def _bar_text(self, i: int) -> str:
+        """One event's ARs by bar, day 0 first, each with its t (t(T - K))."""
+        bars = self.relative_bars
+        order = np.argsort(np.abs(bars) + 0.5 * (bars < 0), kind="stable")
+        return "; ".join(
+            f"AR[{int(bars[j])}] {self.ar[i, j]:+.2%} (t {self.ar_t[i, j]:.2f})" for j in order
+        )
+
     def _mean_bhar(self) -> float:
         values = self.table["bhar"].to_numpy(float) if "bhar" in self.table else np.array([])
         return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
@@ -232,10 +247,15 @@ class EventStudyResult:
         if studied.empty:
             return []
         lines = [f"  {'event':<42}{'day 0':>21}{'CAR':>10}{'t':>8}{'p':>8}"]
-        for row in studied.head(limit).itertuples(index=False):
+        few = len(studied) <= FEW_EVENTS
+        for row in studied.head(limit).itertuples():
             label = " ".join(str(row.label).split())[:40]
+            if few:
+                lines.append(f"  {label:<42}{row.day0:>21}  " + self._bar_text(int(row.Index)))
             lines.append(
                 f"  {label:<42}{row.day0:>21}{row.car:>10.4%}{row.car_t:>8.2f}{row.car_p:>8.4f}"
+                if not few
+                else f"  {'':<42}{'CAR':>21}{row.car:>10.4%}{row.car_t:>8.2f}{row.car_p:>8.4f}"
             )
         if len(studied) > limit:
             lines.append(f"  ... {len(studied) - limit} more events (--json for all)")
@@ -364,32 +384,27 @@ class EventStudyResult:
 
     # ---------------------------------------------------------------------------- plot
     def plot(self, level: float = 0.95) -> Any:
-        """CAAR by relative bar with a confidence band (plotly figure).
-
-        The band is CAAR_t +/- z * sd_t / sqrt(N_t), with sd_t the cross-sectional standard
-        deviation of the events' cumulative abnormal values up to bar t.
-        """
+        """CAAR by relative bar with a confidence band (plotly figure; see :meth:`caar_band`)."""
         import plotly.graph_objects as go
-        from scipy import stats
 
         band = self.caar_band(level)
         fig = go.Figure()
-        fig.add_trace(
-            go.Scatter(
-                x=np.concatenate([band["bar"], band["bar"][::-1]]),
-                y=np.concatenate([band["high"], band["low"][::-1]]),
-                fill="toself",
-                line={"width": 0},
-                fillcolor="rgba(31,119,180,0.2)",
-                name=f"{level:.0%} band",
-                hoverinfo="skip",
+        if np.isfinite(band["low"]).any():
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([band["bar"], band["bar"][::-1]]),
+                    y=np.concatenate([band["high"], band["low"][::-1]]),
+                    fill="toself",
+                    line={"width": 0},
+                    fillcolor="rgba(31,119,180,0.2)",
+                    name=f"{level:.0%} band",
+                    hoverinfo="skip",
+                )
             )
-        )
         fig.add_trace(go.Scatter(x=band["bar"], y=band["caar"], mode="lines+markers", name="CAAR"))
         fig.add_hline(y=0, line={"color": "grey", "width": 1})
-        z = stats.norm.ppf(0.5 + level / 2)
         fig.update_layout(
-            title=html.escape(f"CAAR, {self.settings.model} model (band: ±{z:.2f} SE)"),
+            title=html.escape(f"CAAR, {self.settings.model} model ({self._band_text()})"),
             xaxis_title="bar relative to day 0",
             yaxis_title=f"CAAR ({self.settings.returns} returns)",
             yaxis_tickformat=".2%",
@@ -397,17 +412,32 @@ class EventStudyResult:
         )
         return fig
 
+    def _band_text(self) -> str:
+        if self.n_studied == 1:
+            return "band: t(T-K) quantile x the CAR's prediction-error SE"
+        return "band: t(N-1) quantile x cross-sectional SE"
+
     def caar_band(self, level: float = 0.95) -> pd.DataFrame:
-        """CAAR by relative bar with its cross-sectional confidence band (columns bar, caar,
-        low, high, n)."""
+        """CAAR by relative bar with its confidence band (columns bar, caar, low, high, n).
+
+        Several events: CAAR_t +/- t_(N_t - 1) sd_t / sqrt(N_t), sd_t the cross-sectional
+        standard deviation of the events' CARs up to bar t. One event: its CAR_t +/-
+        t_(T - K) sqrt(Var(CAR_t)), the prediction-error variance (:attr:`car_var`).
+        """
         from scipy import stats
 
         studied = self.table["excluded"].to_numpy() == ""
         cum = np.cumsum(self.ar[studied], axis=1)
         n = np.isfinite(cum).sum(axis=0)
         caar = np.nanmean(cum, axis=0) if cum.size else np.full(cum.shape[1], np.nan)
-        sd = np.nanstd(cum, axis=0, ddof=1) if cum.shape[0] > 1 else np.full(cum.shape[1], np.nan)
-        half = stats.norm.ppf(0.5 + level / 2) * sd / np.sqrt(np.maximum(n, 1))
+        q = 0.5 + level / 2
+        if cum.shape[0] == 1 and self.car_var is not None and self.dof is not None:
+            half = stats.t.ppf(q, self.dof[studied][0]) * np.sqrt(self.car_var[studied][0])
+        elif cum.shape[0] > 1:
+            sd = np.nanstd(cum, axis=0, ddof=1)
+            half = stats.t.ppf(q, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+        else:
+            half = np.full(cum.shape[1], np.nan)
         return pd.DataFrame(
             {
                 "bar": self.relative_bars,
