@@ -113,7 +113,7 @@ def test_one_asset_apart_heads_with_bmp_and_shared_days_with_the_adjusted_bmp():
 
 def test_a_rank_test_equal_to_another_is_shown_once_and_said_why():
     rng = np.random.default_rng(6)
-    abn, est, win = _one_asset(np.arange(15) * 9, rng)  # no missing values: equal n_i
+    abn, _, _ = _one_asset(np.arange(15) * 9, rng)  # no missing values: equal n_i
     full = run_battery(abn, n_bootstrap=0)
     names = [t.name for t in full.results]
     assert "Corrado & Zivney (1992) modified rank" in names

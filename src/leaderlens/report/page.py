@@ -204,8 +204,11 @@ def _study(content: ReportContent) -> str:
     if result.bhar_test is not None:
         parts += [
             "<h3>Buy-and-hold abnormal return (another question)</h3>",
-            f"<p>{esc(next(x for x in result.summary().splitlines() if 'apart, BHAR' in x).strip())}"
-            "</p>",
+            "".join(
+                f"<p>{esc(x.strip())}</p>"
+                for x in result.summary().splitlines()
+                if "apart, BHAR" in x
+            ),
         ]
     if result.groups is not None:
         groups = table(
