@@ -139,19 +139,3 @@ def attribution_columns(
         out["about_company"] & ~out["market_wide"] & (out["expected_by_chance"] < 1.0)
     )
     return out
-
-
-def coincidence_sentence(row: pd.Series) -> str:
-    """One sentence on how likely the attribution is a coincidence."""
-    wide = (
-        f"; the market moved {row['market_move']:+.2%} the same days (market-wide)"
-        if row["market_wide"]
-        else ""
-    )
-    topic = "" if row["about_company"] else "; the statement is not about the company"
-    return (
-        f"a statement of this leader sits beside a window by chance {row['chance_beside']:.0%} "
-        f"of the time (posts on {row['posting_rate']:.0%} of sessions), and moves at least this "
-        f"large occur on {row['silent_share']:.1%} of silent sessions: "
-        f"{row['expected_by_chance']:.1f} such coincidences expected{wide}{topic}"
-    )
