@@ -32,7 +32,7 @@ import statsmodels.api as sm
 from numpy.typing import ArrayLike
 from scipy import special
 
-from leaderlens.errors import BadInputError, MissingDataError
+from leaderlens.errors import BadInputError, MissingDataError, check_choice
 from leaderlens.study.activity import newey_west_lags
 from leaderlens.study.models import FloatArray
 from leaderlens.study.result import TestResult, normal_p
@@ -144,11 +144,7 @@ class EventDayRegression:
 
     def test(self, group: str) -> TestResult:
         """The z test of one group's CAR being zero."""
-        if group not in self.groups:
-            raise BadInputError(
-                f"group must be one of {', '.join(self.groups)}; got {group!r}", field="group"
-            )
-        i = self.groups.index(group)
+        i = self.groups.index(check_choice("group", group, self.groups))
         return TestResult(
             f"event-day regression z ({group})",
             float(self.z[i]),
