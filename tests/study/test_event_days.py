@@ -95,6 +95,13 @@ def test_a_prolific_poster_study_recommends_the_event_day_regression(demo_ws):
     assert any("event-day regression" in text for text in result.advice)
     aggregate = result.to_dict()["aggregate"]
     assert aggregate["advice"] == list(result.advice)
+    # one asset, events on most sessions: windows share days, the shared-day r heads
+    head = aggregate["headline"]
+    assert head["name"] == "Kolari-Pynnonen (2010) adjusted BMP t, r of shared event days"
+    row = result.tests_frame().set_index("test").loc[head["name"]]
+    assert (head["statistic"], head["p_value"]) == (row["statistic"], row["p_value"])
+    assert "share calendar days" in head["why"]
+    assert 0 < aggregate["kolari_pynnonen_r_window"] < aggregate["kolari_pynnonen_r"]
     # BHAR answers another question (raw benchmark): apart, never in the battery's table
     assert not result.tests_frame()["test"].str.contains("BHAR").any()
     bhar = result.events_frame()["bhar"].dropna()
