@@ -9,6 +9,8 @@ a margin of three HAC standard errors.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -113,3 +115,22 @@ def test_a_prolific_poster_study_recommends_the_event_day_regression(demo_ws):
     assert masked.n_studied == 0
     (mask,) = [t for t in masked.advice if t.startswith("Masking")]
     assert "--event-days" in mask and "clean estimation bars" in mask
+
+
+def test_the_cli_writes_the_event_day_regression_and_the_headline(demo_files, tmp_path):
+    from typer.testing import CliRunner
+
+    from leaderlens.cli.main import app
+
+    out = tmp_path / "study.json"
+    args = ["study", "--workspace", str(demo_files[1]), "--leader", "lin_wei", "--asset"]
+    args += ["ORBT.HK", "--window=0,0", "--by", "channel", "--event-days", "--json", str(out)]
+    got = CliRunner().invoke(app, [*args, "--placebo", "0", "--bootstrap", "0"])
+    assert got.exit_code == 0, got.output
+    assert "Event-day regression" in got.output and "Headline test:" in got.output
+    doc = json.loads(out.read_text())
+    groups = {row["group"]: row for row in doc["event_days"]["groups"]}
+    assert set(groups) == {"keynote", "livestream", "video", "weibo", "x"}
+    assert groups["keynote"]["low"] > 0 and doc["aggregate"]["headline"]["why"]
+    bad = CliRunner().invoke(app, ["study", "--workspace", str(demo_files[1]), "--event-days"])
+    assert bad.exit_code == 2
