@@ -75,9 +75,10 @@ class Battery:
         """A plain-text table of the battery."""
         head = (
             f"window {self.window}, N = {self.n}, CAAR = {self.caar:.6g} "
-            f"({self.model} model, {self.convention} convention)"
+            f"({self.model} model, {self.convention} convention); Kolari-Pynnonen r of "
+            f"estimation residuals {self.r}, of shared event days {self.r_window}"
         )
-        return "\n".join([head, *(t.summary() for t in self.results)])
+        return "\n".join([head, *(t.summary() for t in self.results), *self.notes])
 
 
 def run_battery(
