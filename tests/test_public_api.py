@@ -3,6 +3,8 @@
 import leaderlens
 
 PUBLIC = {
+    "EventDayRegression",
+    "event_day_study",
     "parquet_event_study",
     "lifts_on",
     "EngineLifts",

@@ -113,6 +113,8 @@ if TYPE_CHECKING:
         LoadReport,
         Workspace,
     )
+    from leaderlens.study.event_days import EventDayRegression
+    from leaderlens.study.event_days_study import event_day_study
     from leaderlens.study.event_study import (
         StudySettings,
         event_study,
@@ -192,6 +194,7 @@ __all__ = [
     "Dependence",
     "EngineError",
     "EngineLifts",
+    "EventDayRegression",
     "EventLifts",
     "EventStudyResult",
     "FetchReport",
@@ -239,6 +242,7 @@ __all__ = [
     "detect_languages",
     "detect_spikes",
     "evaluate_alerts",
+    "event_day_study",
     "event_lifts",
     "event_study",
     "fetch_attention",

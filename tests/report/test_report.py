@@ -11,6 +11,7 @@ import bisect
 import json
 import re
 from collections.abc import Iterator
+from html import unescape as html_unescape
 from pathlib import Path
 
 import numpy as np
@@ -129,10 +130,12 @@ def test_recovered_matches_ground_truth(ws: ll.Workspace) -> None:
     mine = truth[(truth["leader"] == "sam_archer") & (truth["asset"] == "KNTE")]
     planted = mine.groupby("channel")["planted_ar"].mean()
     np.testing.assert_allclose(found["planted_ar"], planted.loc[found.index], rtol=1e-9)
-    # The estimate is the mean CAR of the channel's studied events, with a normal interval.
+    # The estimate is the mean CAR of the studied events holding a statement of the channel
+    # (a same-bar cluster counts for every channel it holds), with a normal interval.
     events = content.study.events_frame()
     studied = events[events["excluded"] == ""]
-    by = studied.groupby("channel")["car"]
+    member = studied.assign(channel=studied["channel"].str.split("+")).explode("channel")
+    by = member.groupby("channel")["car"]
     np.testing.assert_allclose(found["estimated_caar"], by.mean().loc[found.index], rtol=1e-9)
     half = stats.norm.ppf(0.975) * by.std(ddof=1) / np.sqrt(by.count())
     np.testing.assert_allclose(found["low"], (by.mean() - half).loc[found.index], rtol=1e-9)
@@ -239,12 +242,23 @@ def test_sections_without_analysis_say_so(tmp_path: Path) -> None:
 
 
 def test_headline_names_the_largest_fall_and_rise(lin: ReportContent, lin_html: str) -> None:
-    events = lin.study.events_frame()
-    cars = events.loc[events["excluded"] == "", "car"].dropna()
     headline = lin_html[lin_html.index('<section id="headline">') :]
     headline = headline[: headline.index("</section>")]
-    assert f"Largest fall: CAR {cars.min():+.2%}" in headline
-    assert f"Largest rise: CAR {cars.max():+.2%}" in headline
+    if lin.risk is not None and lin.risk.radar is not None:
+        # day-0 CARs of the radar, each with its coincidence risk
+        value = lin.risk.radar.value
+        assert f"Largest fall: day-0 CAR {value['car'].min():+.2%}" in headline
+        assert f"Largest rise: day-0 CAR {value['car'].max():+.2%}" in headline
+        rate = value["posting_rate"].iloc[0]
+        assert f"(posts on {rate:.0%} of sessions)" in headline
+    else:
+        events = lin.study.events_frame()
+        cars = events.loc[events["excluded"] == "", "car"].dropna()
+        assert f"Largest fall: CAR {cars.min():+.2%}" in headline
+        assert f"Largest rise: CAR {cars.max():+.2%}" in headline
+    assert lin.study.headline is not None and lin.study.headline.summary() in html_unescape(
+        headline
+    )
     battery = lin.study.battery
     assert f"({battery.caar:+.2%}) is not distinguishable from noise" in headline
 

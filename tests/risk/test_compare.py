@@ -65,9 +65,9 @@ def test_parts_against_pandas(risk_ws, comparison) -> None:
     assert table.loc["sam_archer", "caar"] == pytest.approx(cars.mean())
     assert table.loc["sam_archer", "mean_abs_car"] == pytest.approx(cars.abs().mean())
     tests = study.tests_frame().set_index("test")
-    assert table.loc["sam_archer", "caar_p"] == pytest.approx(
-        tests.loc["Kolari-Pynnonen (2010) adjusted BMP t", "p_value"]
-    )
+    # One-bar windows of one asset never share a day: the headline is BMP's t.
+    assert table.loc["sam_archer", "headline_test"] == "BMP (1991) t"
+    assert table.loc["sam_archer", "caar_p"] == pytest.approx(tests.loc["BMP (1991) t", "p_value"])
     assert table.loc["sam_archer", "asset"] == "KNTE" and table.loc["lin_wei", "asset"] == "ORBT.HK"
 
 

@@ -37,7 +37,17 @@ def test_musk_radar_on_tsla(shared_data: Path, tmp_path: Path) -> None:
         assert first < close
     # no studied event falls below the fifth CAR shown
     assert radar.value["car"].iloc[5:].min() >= top["car"].iloc[-1]
-    # controversy: replies per like straight from the tweets table
-    ratio = (said["replies"] / said["likes"].where(said["likes"] > 0)).dropna()
+    # controversy: replies per like straight from the tweets table, among the tweets with at
+    # least a tenth of the median engagement (likes + replies)
+    engagement = said["likes"].fillna(0) + said["replies"].fillna(0)
+    engaged = said[engagement >= 0.1 * engagement.median()]
+    ratio = (engaged["replies"] / engaged["likes"].where(engaged["likes"] > 0)).dropna()
     assert radar.controversy["replies_per_like"].iloc[0] == pytest.approx(ratio.max())
+    assert radar.controversy["engaged"].iloc[0]
+    # attributions carry their coincidence risk (posting rate, market-wide flag, topic)
+    assert {"expected_by_chance", "market_wide", "about_company"} <= set(radar.value.columns)
+    spy = r.index.get_indexer(pd.Index(radar.value["day0"]))
+    np.testing.assert_allclose(radar.value["market_move"], m.iloc[spy].to_numpy(), rtol=1e-9)
+    wide = radar.value["market_wide"].to_numpy()
+    np.testing.assert_array_equal(wide, np.abs(m.iloc[spy]).to_numpy() >= radar.value["car"].abs())
     assert np.isfinite(radar.value["car_p"].head(5)).all()

@@ -164,6 +164,14 @@ def study(
         bool,
         typer.Option("--activity", help="Also the activity regression (needs --leader)."),
     ] = False,
+    event_days: Annotated[
+        bool,
+        typer.Option(
+            "--event-days",
+            help="Also the event-day regression over the whole sample, split by --by "
+            "(for leaders who post on most sessions; needs --leader).",
+        ),
+    ] = False,
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Write the CAAR plot to this HTML file."),
@@ -225,6 +233,25 @@ def study(
                     end=end,
                     returns=returns,
                 )
+            joint = None
+            if event_days:
+                if leader is None or asset is None:
+                    raise BadInputError(
+                        "--event-days needs --leader and --asset", field="event_days"
+                    )
+                from leaderlens import event_day_study
+
+                joint = event_day_study(
+                    ws,
+                    leader=leader,
+                    asset=asset,
+                    by=by,
+                    window=_pair(window, "window"),
+                    benchmark=benchmark,
+                    start=start,
+                    end=end,
+                    returns=returns,
+                )
             result = ws.event_study(
                 asset=asset,
                 leader=leader,
@@ -262,10 +289,14 @@ def study(
         out.print(result.summary(), markup=False)
         if regression is not None:
             out.print(regression.summary(), markup=False)
+        if joint is not None:
+            out.print(joint.summary(), markup=False)
         if json_path is not None:
             payload = result.to_dict()
             if regression is not None:
                 payload["activity"] = regression.to_dict()
+            if joint is not None:
+                payload["event_days"] = joint.to_dict()
             write_json(json_path, payload)
         if plot is not None:
             result.plot().write_html(plot, include_plotlyjs=True, full_html=True)

@@ -74,7 +74,8 @@ class ReportContent:
     persona: the leader's persona, or None with the reason in ``notes["persona"]``.
     comparison: one row per leader of the workspace (this one included) with the asset studied,
         N, CAAR over the event window, its cross-sectional and Kolari-Pynnonen-adjusted BMP
-        p-values; leaders that cannot be studied keep the reason in ``note``.
+        p-values, the study's headline test and its p-value; leaders that cannot be studied
+        keep the reason in ``note``.
     comparison_paths: per compared leader, the CAAR by relative bar (columns bar, caar, low,
         high, n).
     recovered: per channel, the planted mean abnormal return (demo ground truth), the
@@ -127,6 +128,7 @@ class ReportContent:
         tests = self.study.tests_frame().set_index("test")
         kp = tests["p_value"].filter(like="Kolari-Pynnonen (2010) adjusted BMP")
         ci = battery.bootstrap if battery is not None else None
+        head = self.study.headline
         return {
             "statements": len(self.statements),
             "events": len(self.study.events),
@@ -135,7 +137,9 @@ class ReportContent:
             "window": list(self.options.window),
             "caar_ci": [ci.low, ci.high] if ci is not None else None,
             "caar_ci_level": ci.level if ci is not None else None,
+            "caar_t_ci": [_num(ci.t_low), _num(ci.t_high)] if ci is not None else None,
             "p_value_kolari_pynnonen": _num(kp.iloc[0]) if len(kp) else None,
+            "test": head.to_dict() if head is not None else None,
             "returns": self.options.returns,
             "model": self.options.model,
         }
@@ -257,7 +261,18 @@ def _compare(
         paths[other] = found.caar_band()
     if len(rows) < 2:
         notes["comparison"] = "the workspace holds no other leader to compare with"
-    columns = ["leader", "asset", "events", "n", "caar", "p_cross_sectional", "p_kp_bmp", "note"]
+    columns = [
+        "leader",
+        "asset",
+        "events",
+        "n",
+        "caar",
+        "p_cross_sectional",
+        "p_kp_bmp",
+        "headline_test",
+        "p_headline",
+        "note",
+    ]
     return pd.DataFrame(rows).reindex(columns=columns), paths
 
 
@@ -275,6 +290,8 @@ def _study_row(result: Any) -> dict[str, Any]:
         "caar": _num(battery.caar) if battery is not None else None,
         "p_cross_sectional": p("cross-sectional t"),
         "p_kp_bmp": p("Kolari-Pynnonen (2010) adjusted BMP"),
+        "headline_test": result.headline.name if result.headline is not None else None,
+        "p_headline": _num(result.headline.p_value) if result.headline is not None else None,
     }
 
 

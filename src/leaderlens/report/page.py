@@ -94,17 +94,23 @@ def _range_text(content: ReportContent) -> str:
 
 def _headline(content: ReportContent) -> str:
     h = content.headline()
-    ci = h["caar_ci"]
+    ci = h["caar_t_ci"]
     items = {
         "statements": f"{h['statements']:,}",
         "events studied": f"{h['events_studied']:,} of {h['events']:,}",
         f"CAAR {h['window']}": pct(h["caar"]) or "n/a",
-        f"{(h['caar_ci_level'] or 0.95):.0%} bootstrap CI": (
+        f"{(h['caar_ci_level'] or 0.95):.0%} bootstrap-t CI": (
             f"[{pct(ci[0])}, {pct(ci[1])}]" if ci else "n/a"
         ),
-        "p (Kolari-Pynnonen BMP)": num(h["p_value_kolari_pynnonen"]) or "n/a",
+        "p (headline test)": num(h["test"]["p_value"]) if h["test"] else "n/a",
     }
-    lines = [_verdict(h), *_channel_lines(content), *_extreme_lines(content)]
+    test = content.study.headline
+    lines = [
+        _verdict(h),
+        *([test.summary()] if test is not None else []),
+        *_channel_lines(content),
+        *_extreme_lines(content),
+    ]
     text = "".join(f"<p>{esc(line)}</p>" for line in lines)
     return f'<section id="headline"><h2>Headline</h2>{cards(items)}{text}</section>'
 
@@ -126,37 +132,53 @@ def _channel_lines(content: ReportContent) -> list[str]:
 
 
 def _extreme_lines(content: ReportContent) -> list[str]:
-    """The single largest fall and rise: where one statement made or cost the most."""
-    frame = content.study.events_frame()
-    studied = frame[frame["excluded"] == ""].dropna(subset=["car"])
-    if studied.empty:
-        return []
+    """The single largest fall and rise: where one statement made or cost the most.
+
+    With the radar (day-0 CARs), each comes with the chance that the attribution is a
+    coincidence, and the largest attributable ones (about the company, not market-wide, not
+    expected by chance; :mod:`leaderlens.risk.coincidence`) are named after them."""
+    radar = content.risk.radar if content.risk is not None else None
+    if radar is not None and "attributable" in radar.value:
+        frame, what = radar.value, "day-0 CAR"
+    else:
+        frame = content.study.events_frame()
+        frame, what = frame[frame["excluded"] == ""].dropna(subset=["car"]), "CAR"
     lines = []
-    for word, row in (
-        ("fall", studied.loc[studied["car"].idxmin()]),
-        ("rise", studied.loc[studied["car"].idxmax()]),
-    ):
-        lines.append(
-            f"Largest {word}: CAR {row['car']:+.2%} (t = {row['car_t']:.2f}) from day 0 "
-            f"{row['day0']}, {row['channel']}: \u201c{_cut(row['label'])}\u201d"
-        )
+    for word, sign in (("fall", -1.0), ("rise", 1.0)):
+        for chosen, label in ((frame, "Largest"), (_attributable(frame), "Largest attributable")):
+            moved = chosen[sign * chosen["car"] > 0]
+            if moved.empty:
+                continue
+            row = moved.loc[(sign * moved["car"]).idxmax()]
+            where = f", {row['channel']}" if "channel" in row else ""
+            extra = f"; {_coincidence_sentence(row)}" if "expected_by_chance" in row else ""
+            lines.append(
+                f"{label} {word}: {what} {row['car']:+.2%} (t = {row['car_t']:.2f}) from day 0 "
+                f"{row['day0']}{where}: \u201c{_cut(row['label'])}\u201d{extra}."
+            )
     return lines
 
 
+def _attributable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows about the company, not market-wide and not expected by chance (none without the
+    radar's columns)."""
+    return frame[frame["attributable"]] if "attributable" in frame else frame.iloc[0:0]
+
+
 def _verdict(h: dict[str, Any]) -> str:
-    p, caar = h["p_value_kolari_pynnonen"], h["caar"]
-    if caar is None or p is None:
+    test, caar = h["test"], h["caar"]
+    if caar is None or test is None or test["p_value"] is None:
         return "Too few events to test the average effect."
+    p = test["p_value"]
     direction = "raised" if caar > 0 else "lowered"
     if p < 0.05:
         return (
             f"On average the statements {direction} the stock by {abs(caar):.2%} over the "
-            f"event window, distinguishable from noise (p = {p:.4f}, adjusted for "
-            f"cross-correlation)."
+            f"event window, distinguishable from noise (p = {p:.4f}, {test['name']})."
         )
     return (
         f"The average effect over the event window ({caar:+.2%}) is not distinguishable from "
-        f"noise (p = {p:.4f}, adjusted for cross-correlation); see the split by channel."
+        f"noise (p = {p:.4f}, {test['name']}); see the split by channel."
     )
 
 
@@ -193,7 +215,21 @@ def _study(content: ReportContent) -> str:
         figure_div(result.plot(), "plot-caar"),
         "<h3>Test battery (H0: mean abnormal return = 0)</h3>",
         tests,
+        *(
+            f"<p>{esc(line.strip())}</p>"
+            for line in result.summary().splitlines()
+            if "note:" in line
+        ),
     ]
+    if result.bhar_test is not None:
+        parts += [
+            "<h3>Buy-and-hold abnormal return (another question)</h3>",
+            "".join(
+                f"<p>{esc(x.strip())}</p>"
+                for x in result.summary().splitlines()
+                if "apart, BHAR" in x
+            ),
+        ]
     if result.groups is not None:
         groups = table(
             result.groups.table,
@@ -285,7 +321,7 @@ def _comparison(content: ReportContent) -> str:
         table(
             content.comparison,
             "comparison-table",
-            formats={"caar": pct, "p_cross_sectional": num, "p_kp_bmp": num},
+            formats={"caar": pct, "p_cross_sectional": num, "p_kp_bmp": num, "p_headline": num},
         )
     )
     if content.comparison_paths:
@@ -328,6 +364,11 @@ def _risk(content: ReportContent) -> str:
             "car_q_bh",
             "value_at_stake",
             "controversial",
+            "market_move",
+            "market_wide",
+            "about_company",
+            "expected_by_chance",
+            "attributable",
         ]
         value = radar.value[[c for c in shown if c in radar.value]].head(10)
         parts.append(table(value, "risk-value-table", formats={"car": pct}))
@@ -336,7 +377,22 @@ def _risk(content: ReportContent) -> str:
         parts.append("<h3>Most controversial statements (replies per like)</h3>")
         controversy = radar.controversy.drop(columns=["url"], errors="ignore").head(10)
         parts.append(table(controversy, "risk-controversy-table"))
-        parts.append(note(f"{len(radar.alerts)} statements or events raise an alert."))
+        parts.append(
+            note(
+                f"{len(radar.alerts)} statements or events raise an alert; the rules: "
+                + "; ".join(sorted({r for rs in radar.alerts["reasons"] for r in rs}))
+                + "."
+            )
+        )
+        alerts = radar.alerts.assign(reasons=radar.alerts["reasons"].map("; ".join))
+        shown_alerts = [c for c in ("source", "day0", "statement_id", "label", "car", "reasons")]
+        parts.append(
+            table(
+                alerts.reindex(columns=[c for c in shown_alerts if c in alerts]).head(20),
+                "risk-alerts-table",
+                formats={"car": pct},
+            )
+        )
     for found in risk.dependence:
         parts.append(f'<pre class="text">{esc(found.summary())}</pre>')
     parts.append(comparison_html(risk))
@@ -380,4 +436,20 @@ def _methods(content: ReportContent) -> str:
         + definitions(settings, "settings-table")
         + definitions(extra, "report-settings-table")
         + "</section>"
+    )
+
+
+def _coincidence_sentence(row: pd.Series) -> str:
+    """How likely the attribution is a coincidence (the radar's columns, one sentence)."""
+    wide = (
+        f"; the market moved {row['market_move']:+.2%} the same days (market-wide)"
+        if row["market_wide"]
+        else ""
+    )
+    topic = "" if row["about_company"] else "; the statement is not about the company"
+    return (
+        f"a statement of this leader sits beside a window by chance {row['chance_beside']:.0%} "
+        f"of the time (posts on {row['posting_rate']:.0%} of sessions), and moves at least this "
+        f"large occur on {row['silent_share']:.1%} of silent sessions: "
+        f"{row['expected_by_chance']:.1f} such coincidences expected{wide}{topic}"
     )

@@ -10,7 +10,7 @@ asset (given, or the stock whose name starts with the leader's company name):
   :func:`leaderlens.amplification` (joint distributed-lag model);
 * market impact: CAAR and mean |CAR| of the leader's statements over ``window`` (market model,
   :func:`leaderlens.event_study`) with the p-value of the battery's headline test
-  (:func:`leaderlens.risk.keyperson.headline_test`: Kolari-Pynnonen adjusted BMP when it ran);
+  (:func:`leaderlens.risk.keyperson.headline_test`: the study's headline, chosen from the design);
 * ``volatility_share``: share of abnormal-return variance on the leader's event bars, with
   ``bar_share`` and its permutation p (:func:`leaderlens.leader_volatility`);
 * controversy: ``replies_per_like`` (total replies over total likes of the statements with
@@ -266,7 +266,7 @@ def _leader_row(
             raise MissingDataError("no statement could be studied", field="asset")
         row["caar"] = float(cars.mean())
         row["mean_abs_car"] = float(np.abs(cars).mean())
-        head = headline_test(study.tests_frame()) if study.battery is not None else None
+        head = headline_test(study)
         if head is not None:
             row["caar_p"] = head.p_value
             row["headline_test"] = head.name

@@ -8,9 +8,10 @@ in economics and finance", J. Econ. Lit. 35, eqs. 7-15), one CAR per event with 
 (prediction-error variance, t(T - K)) and two-sided p, and with two or more events the CAAR with
 the whole test battery of METHODS section 3.
 
-The headline cross-event test is the Kolari-Pynnonen (2010) adjusted BMP t when it ran (events
-of one leader on one asset share calendar time, so their abnormal returns are cross-correlated),
-else the BMP (1991) t, else the cross-sectional t (Brown & Warner 1985).
+The headline cross-event test is the study's own
+(:attr:`leaderlens.EventStudyResult.headline`, chosen from the design by the rule of
+:mod:`leaderlens.study.headline`: BMP when no two event windows share a calendar day, the
+Kolari-Pynnonen adjusted BMP with the correlation shared days imply when some do).
 """
 
 from __future__ import annotations
@@ -26,16 +27,10 @@ from leaderlens.errors import BadInputError
 from leaderlens.jsonsafe import plain, records
 from leaderlens.risk.common import result_html
 from leaderlens.study.result import TestResult
+from leaderlens.study.tests_parametric import NULL
 
 if TYPE_CHECKING:
     from leaderlens.study.study_result import EventStudyResult
-
-#: Headline cross-event tests, in order of preference (prefixes of battery test names).
-HEADLINE_TESTS: tuple[str, ...] = (
-    "Kolari-Pynnonen (2010) adjusted BMP",
-    "BMP (1991) t",
-    "cross-sectional t",
-)
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "label",
@@ -52,22 +47,20 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def headline_test(tests: pd.DataFrame) -> TestResult | None:
-    """The headline cross-event test of a battery's ``tests_frame()`` (see :data:`HEADLINE_TESTS`),
-    None when no battery ran (fewer than two events)."""
-    for prefix in HEADLINE_TESTS:
-        hit = tests[tests["test"].str.startswith(prefix)]
-        if len(hit):
-            row = hit.iloc[0]
-            return TestResult(
-                name=str(row["test"]),
-                statistic=float(row["statistic"]),
-                p_value=float(row["p_value"]),
-                distribution=str(row["distribution"]),
-                null=str(row["null"]),
-                n=int(row["n"]),
-            )
-    return None
+def headline_test(result: EventStudyResult) -> TestResult | None:
+    """The study's headline cross-event test as a :class:`TestResult` (None when no battery
+    ran: fewer than two events)."""
+    head = result.headline
+    if result.battery is None or head is None:
+        return None
+    return TestResult(
+        name=head.name,
+        statistic=head.statistic,
+        p_value=head.p_value,
+        distribution=head.distribution,
+        null=NULL,
+        n=head.n,
+    )
 
 
 @dataclass(frozen=True)
@@ -228,7 +221,7 @@ def key_person_study(
         n_studied=int(studied.size),
         caar=float(studied.mean()) if studied.size else float("nan"),
         mean_abs_car=float(np.abs(studied).mean()) if studied.size else float("nan"),
-        headline=headline_test(tests) if result.battery is not None else None,
+        headline=headline_test(result),
         tests=tests if result.battery is not None else tests.iloc[0:0],
         study=result,
         notes=tuple(notes),

@@ -19,10 +19,13 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError, MissingDataError
+from leaderlens.risk.coincidence import attribution_columns
 from leaderlens.risk.common import result_html
 from leaderlens.study.fdr import Discoveries
 
 CONTROVERSY_TOPICS: tuple[str, ...] = ("politics", "controversy")
+#: Controversy lists rank statements with at least this share of the median engagement.
+ENGAGEMENT_FLOOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,15 @@ def controversy_frame(
     *,
     topics: Sequence[str] = CONTROVERSY_TOPICS,
     negative: float = -0.5,
+    min_engagement: float | None = None,
 ) -> pd.DataFrame:
-    """One row per statement with ``replies_per_like``, ``controversial_topic`` and
-    ``strongly_negative`` (False when there is no ``topics`` / ``sentiment`` column), ranked by
-    replies per like, highest first. The input is not modified."""
+    """One row per statement with ``replies_per_like``, ``controversial_topic``,
+    ``strongly_negative`` (False when there is no ``topics`` / ``sentiment`` column) and
+    ``engaged`` (likes + replies at least ``min_engagement``; default a tenth of the median of
+    the leader's statements (ENGAGEMENT_FLOOR), so that a post with 23 likes and 115 replies
+    does not top the list of a leader whose posts draw thousands),
+    ranked by replies per like among the engaged statements, highest first, then the others
+    (``controversy_rank`` NaN). The input is not modified."""
     for col in ("statement_id", "likes", "replies"):
         if col not in statements.columns:
             raise BadInputError(f"statements lack column {col!r}", field=col)
@@ -113,9 +121,20 @@ def controversy_frame(
         out["strongly_negative"] = out["sentiment"].astype(float).le(negative).to_numpy()
     else:
         out["strongly_negative"] = False
-    out["controversy_rank"] = out["replies_per_like"].rank(ascending=False, method="min")
-    return out.sort_values("replies_per_like", ascending=False, na_position="last").reset_index(
-        drop=True
+    engagement = out["likes"].astype(float).fillna(0) + out["replies"].astype(float).fillna(0)
+    floor = (
+        ENGAGEMENT_FLOOR * float(engagement.median())
+        if min_engagement is None
+        else float(min_engagement)
+    )
+    out["engaged"] = (engagement >= floor).to_numpy()
+    ranked = out["replies_per_like"].where(out["engaged"])
+    out["controversy_rank"] = ranked.rank(ascending=False, method="min")
+    out["_key"] = ranked
+    return (
+        out.sort_values(["_key", "replies_per_like"], ascending=False, na_position="last")
+        .drop(columns="_key")
+        .reset_index(drop=True)
     )
 
 
@@ -175,7 +194,10 @@ class NegativeRadar:
         label, car, car_t, car_p, car_q_bh and car_q_by (q-values over all events studied),
         value_at_stake (NaN without a market cap), controversial
         (any of its statements has a controversial topic or strongly negative sentiment),
-        value_rank.
+        value_rank, and the attribution's coincidence risk
+        (:data:`leaderlens.risk.coincidence.COLUMNS`: posting rate, share of silent sessions
+        with a move as large, expected coincidences, market move, market-wide flag, whether a
+        statement is about the company, attributable).
     controversy: one row per statement (see :func:`controversy_frame`), most replies per like
         first, with ``car`` of the event it belongs to.
     alerts: rows of ``value`` and ``controversy`` raising an alert (column ``source``).
@@ -213,14 +235,17 @@ class NegativeRadar:
             )
             lines.append(
                 f"  {row.value_rank:>3}. {row.day0} CAR {row.car:+.2%} (t {row.car_t:.2f}, "
-                f"p {row.car_p:.3g}){stake}: {_short(row.label)}"
+                f"p {row.car_p:.3g}){stake}{_marks(row)}: {_short(row.label)}"
             )
         lines.append("most controversial (replies per like):")
         for row in self.controversy.head(top).itertuples():
             lines.append(f"  {row.replies_per_like:.3f}  {row.statement_id}: {_short(row.text)}")
         if not self.annotated:
             lines.append("  (not annotated: topic and sentiment rules were not checked)")
-        lines.append(f"alerts: {len(self.alerts):,}")
+        lines.append(f"alerts: {len(self.alerts):,} (rules: {_rules_text(self.rules)})")
+        for row in self.alerts.head(top).itertuples():
+            what = row.day0 if row.source == "value" else row.statement_id
+            lines.append(f"  {row.source} {what}: {'; '.join(row.reasons)}")
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -229,6 +254,23 @@ class NegativeRadar:
 
     def _repr_html_(self) -> str:
         return result_html(self.summary(), self.to_frame())
+
+
+def _marks(row: object) -> str:
+    """The attribution caveats of a value row (:mod:`leaderlens.risk.coincidence`)."""
+    marks = []
+    if getattr(row, "market_wide", False):
+        marks.append("market-wide")
+    if not getattr(row, "about_company", True):
+        marks.append("not about the company")
+    expected = getattr(row, "expected_by_chance", np.nan)
+    if np.isfinite(expected):
+        marks.append(f"{expected:.1f} such coincidences expected")
+    return f" [{', '.join(marks)}]" if marks else ""
+
+
+def _rules_text(rules: AlertRules) -> str:
+    return ", ".join(f"{k}={v}" for k, v in rules.to_dict().items() if v not in (None, []))
 
 
 def _short(text: object, width: int = 70) -> str:
@@ -280,6 +322,7 @@ def negative_radar(
         notes.append("statements are not (all) annotated: run 'leaderlens annotate' for topics")
     contro = controversy_frame(statements, topics=rules.topics, negative=_neg(rules))
     value = rank_value(events, market_cap)
+    value = value.join(attribution_columns(ws, leader, asset, value, statements, window))  # type: ignore[arg-type]
     members = value[["statement_ids", "car", "car_p"]].explode("statement_ids")
     flags = contro.set_index("statement_id")
     flagged = flags["controversial_topic"] | flags["strongly_negative"]

@@ -254,6 +254,17 @@ def cumulate(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> Cum
     )
 
 
+def cumulative_variance_path(abn: AbnormalReturns) -> FloatArray:
+    """(N, L) Var(CAR) from the first event bar up to each bar: :func:`cumulate`'s closed form
+    with v_t the running sum of x_t - mean_E x (one array operation for all bars)."""
+    length = np.arange(1, abn.ar.shape[1] + 1, dtype=np.float64)
+    v = np.cumsum(abn.x_dev, axis=1)
+    quad = np.einsum("nlp,npq,nlq->nl", v, abn.sxx_inv, v) if v.shape[2] else 0.0
+    return np.asarray(
+        abn.s2[:, None] * (length + length * length * abn.h0[:, None] + quad), dtype=np.float64
+    )
+
+
 def average_path(abn: AbnormalReturns) -> AveragePath:
     """AAR_t and CAAR_t over the valid events, with N_t per bar (METHODS section 2)."""
     present = np.isfinite(abn.ar)

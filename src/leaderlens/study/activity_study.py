@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from leaderlens.align import get_calendar
+from leaderlens.align import TradingCalendar, get_calendar
 from leaderlens.errors import BadInputError, MissingDataError, check_choice, unknown_asset
 from leaderlens.study.activity import ActivityRegression, activity_regression
 from leaderlens.study.eventize import daily_day0
@@ -42,6 +42,25 @@ def activity_study(
     without statements get 0). Sessions are those of the asset's calendar between its first
     and last bar, restricted to [start, end) when given.
     """
+    ts, r, m, calendars = session_series(ws, asset, benchmark, returns)
+    statements = _statements(ws, leader, start, end, sentiment)
+    pos, hit = day0_positions(statements["ts"], asset, calendars, ts)
+    activity = np.bincount(pos[hit], minlength=ts.size).astype(float)
+    keep = sessions_between(ts, start, end)
+    mood = None
+    if sentiment:
+        total = np.bincount(
+            pos[hit], weights=statements["sentiment"].to_numpy(float)[hit], minlength=ts.size
+        )
+        mood = np.divide(total, activity, out=np.zeros(ts.size), where=activity > 0)[keep]
+    return activity_regression(r[keep], m[keep], activity[keep], mood)
+
+
+def session_series(
+    ws: Workspace, asset: str, benchmark: str | None, returns: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, TradingCalendar]]:
+    """The asset's sessions (UTC ns), its returns and its benchmark's on them (the event
+    study's grid, :mod:`leaderlens.study.series`), and the two calendars."""
     check_choice("returns", returns, RETURN_TYPES)
     meta = ws.assets().set_index("asset_id")
     if asset not in meta.index:
@@ -53,28 +72,29 @@ def activity_study(
         )
     calendars = {a: get_calendar(str(meta.loc[a, "calendar"])) for a in (asset, bench)}
     grid = build_grid(ws.bars_for([asset, bench], freq="1d"), calendars, "1d", returns)
-    code = grid.assets.index(asset)
-    seg = grid.segment(code)
+    seg = grid.segment(grid.assets.index(asset))
     ts = grid.ts[seg]
-    r = grid.r[seg]
-    m = grid.values_at(grid.assets.index(bench), ts)
-    statements = _statements(ws, leader, start, end, sentiment)
-    moments = pd.DataFrame({"time": statements["ts"], "asset": asset})
-    day0, _, _ = daily_day0(moments, calendars)
-    pos = np.searchsorted(ts, day0)
-    hit = (day0 >= 0) & (pos < ts.size) & (ts[np.minimum(pos, ts.size - 1)] == day0)
-    activity = np.bincount(pos[hit], minlength=ts.size).astype(float)
+    return ts, grid.r[seg], grid.values_at(grid.assets.index(bench), ts), calendars
+
+
+def sessions_between(ts: np.ndarray, start: str | None, end: str | None) -> np.ndarray:
+    """Which sessions lie in [start, end) (ISO instants with offset; None: unbounded)."""
     keep = np.ones(ts.size, dtype=bool)
     for bound, op in ((start, np.greater_equal), (end, np.less)):
         if bound is not None:
             keep &= op(ts, pd.Timestamp(bound).tz_convert("UTC").normalize().value)
-    mood = None
-    if sentiment:
-        total = np.bincount(
-            pos[hit], weights=statements["sentiment"].to_numpy(float)[hit], minlength=ts.size
-        )
-        mood = np.divide(total, activity, out=np.zeros(ts.size), where=activity > 0)[keep]
-    return activity_regression(r[keep], m[keep], activity[keep], mood)
+    return keep
+
+
+def day0_positions(
+    times: pd.Series, asset: str, calendars: dict[str, TradingCalendar], ts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each statement's day-0 position on the sessions ``ts`` (METHODS section 1), and
+    whether that session is in ``ts``."""
+    day0, _, _ = daily_day0(pd.DataFrame({"time": times, "asset": asset}), calendars)
+    pos = np.searchsorted(ts, day0)
+    hit = (day0 >= 0) & (pos < ts.size) & (ts[np.minimum(pos, ts.size - 1)] == day0)
+    return pos, hit
 
 
 def _statements(

@@ -194,8 +194,9 @@ def fit_panels(
 
     ``series`` is the one studied asset's whole series table and the global position of its
     first bar, for the placebo test (None when several assets are studied).
-    ``calendar_index``: (S, T) calendar position of each estimation bar when the gather
-    already knows it (else numbered here from ``ts``, which is read for nothing else).
+    ``calendar_index``: (S, T + L) calendar position of each gathered bar when the gather
+    already knows it (else numbered here from ``ts``, which is read for nothing else); the
+    estimation part and the event-window part go to the result.
     """
     e1, e2 = settings.estimation
     t1 = settings.window[0]
@@ -228,10 +229,9 @@ def fit_panels(
         placebo = placebo_on_series(settings, table, local, observed)
     n_factors = 0 if x_est is None or x_est.ndim < 3 else x_est.shape[2]
     if calendar_index is None:
-        est_ts = ts[:, :n_est]
-        calendar_index = (
-            np.unique(est_ts, return_inverse=True)[1].reshape(est_ts.shape).astype(np.int64)
-        )
+        known = ts >= 0
+        calendar_index = np.full(ts.shape, -1, dtype=np.int64)
+        calendar_index[known] = np.unique(ts[known], return_inverse=True)[1]
     return Computed(
         events=events,
         studied=studied,
@@ -240,8 +240,9 @@ def fit_panels(
         param_names=param_names(settings.model, n_factors),
         returns=r_evt,
         benchmark=values["m"][:, n_est:] if "m" in values else None,
-        calendar_index=calendar_index,
+        calendar_index=calendar_index[:, :n_est],
         placebo=placebo,
+        window_index=calendar_index[:, n_est:],
     )
 
 

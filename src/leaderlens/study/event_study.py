@@ -23,11 +23,18 @@ import leaderlens.study.measures as measures
 from leaderlens.errors import BadInputError, MissingDataError, unknown_name
 from leaderlens.readers.events import read_events
 from leaderlens.readers.factors import read_factors
-from leaderlens.study.abnormal import average_path, buy_and_hold, cumulate
+from leaderlens.study.abnormal import (
+    average_path,
+    buy_and_hold,
+    cumulate,
+    cumulative_variance_path,
+)
+from leaderlens.study.advice import study_advice
 from leaderlens.study.battery import Battery, run_battery
 from leaderlens.study.dense import gather_and_fit, prepare
-from leaderlens.study.eventize import Computed
+from leaderlens.study.eventize import JOIN, Computed
 from leaderlens.study.grouping import group_difference
+from leaderlens.study.headline import Headline, choose_headline, single_event_headline
 from leaderlens.study.running import cache_serves, compute_cached
 from leaderlens.study.settings import StudySettings, make_settings
 from leaderlens.study.study_result import EventStudyResult, GroupResult
@@ -258,6 +265,10 @@ def _assemble(
     shape = (len(events), t2 - t1 + 1)
     ar, ar_t, raw = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     ar[studied], ar_t[studied], raw[studied] = abn.ar, abn.t, c.returns
+    car_var = np.full(shape, np.nan)
+    car_var[studied] = np.where(abn.valid[:, None], cumulative_variance_path(abn), np.nan)
+    dof = np.zeros(len(events), dtype=np.int64)
+    dof[studied] = abn.dof
     for name, values in (("car", cum.car), ("car_t", cum.t), ("car_p", cum.p_values())):
         column = np.full(len(events), np.nan)
         column[studied] = np.where(abn.valid, values, np.nan)
@@ -269,6 +280,7 @@ def _assemble(
         battery = run_battery(
             abn,
             calendar_index=c.calendar_index,
+            window_index=c.window_index,
             n_bootstrap=settings.n_bootstrap,
             seed=settings.seed,
         )
@@ -286,6 +298,16 @@ def _assemble(
         bhar[studied] = np.where(keep, bh.bhar, np.nan)
         events["bhar"] = bhar
     groups = _groups(settings, events, abn, studied) if settings.by is not None else None
+    headline = study_headline(events, battery, abn.dof[abn.valid])
+    advice = study_advice(
+        settings,
+        events,
+        abn,
+        ran_battery=battery is not None,
+        ran_placebo=c.placebo is not None,
+        ran_bhar=bhar_test is not None,
+        battery_notes=battery.notes if battery is not None else (),
+    )
     return EventStudyResult(
         settings=settings,
         table=events.drop(columns=[col for col in ("estimation_keep", "moment") if col in events]),
@@ -300,31 +322,71 @@ def _assemble(
         placebo=c.placebo,
         groups=groups,
         members=c.members,
+        headline=headline,
+        advice=advice,
+        car_var=car_var,
+        dof=dof,
     )
 
 
 def _groups(
     settings: StudySettings, events: pd.DataFrame, abn: Any, studied: np.ndarray
 ) -> GroupResult | None:
+    """CAAR per group, a cluster counting for every group among its statements (its label
+    joins them, :func:`~leaderlens.study.eventize.cluster_labels`); ``n_shared`` of a group's
+    events also hold other groups' statements. The tests of equal means need disjoint groups, so
+    they run on the events whose statements all fall in one group."""
     assert settings.by is not None
     labels = events[settings.by].astype(str).to_numpy()[studied]
     valid = abn.valid
     car = events["car"].to_numpy()[studied]
-    rows = []
-    for label in np.unique(labels[valid]):
-        sel = valid & (labels == label)
-        x = car[sel]
-        n = int(x.size)
-        sd = float(np.std(x, ddof=1)) if n > 1 else float("nan")
-        t = float(np.sqrt(n) * x.mean() / sd) if n > 1 and sd > 0 else float("nan")
-        rows.append({"group": label, "n": n, "caar": float(x.mean()), "sd": sd, "t": t})
-    table = pd.DataFrame(rows)
+    sets = pd.Series(labels[valid]).str.split(JOIN, regex=False)
+    member = pd.DataFrame(
+        {
+            "group": sets.explode().to_numpy(),
+            "car": np.repeat(car[valid], sets.str.len()),
+            "shared": np.repeat(sets.str.len().to_numpy() > 1, sets.str.len()),
+        }
+    )
+    grouped = member.groupby("group", sort=True)
+    table = pd.DataFrame(
+        {
+            "n": grouped["car"].size(),
+            "caar": grouped["car"].mean(),
+            "sd": grouped["car"].std(ddof=1),
+            "n_shared": grouped["shared"].sum().astype(np.int64),
+        }
+    ).reset_index()
     if len(table) > 0:
         from scipy import stats
 
+        ok = (table["n"] > 1) & (table["sd"] > 0)
+        table["t"] = np.where(ok, np.sqrt(table["n"]) * table["caar"] / table["sd"], np.nan)
         table["p_value"] = 2 * stats.t.sf(np.abs(table["t"]), np.maximum(table["n"] - 1, 1))
+        table = table[["group", "n", "caar", "sd", "t", "n_shared", "p_value"]]
+    pure = valid & ~pd.Series(labels).str.contains(JOIN, regex=False).to_numpy()
     try:
-        tests = group_difference(car[valid], labels[valid])
+        tests = group_difference(car[pure], labels[pure])
     except BadInputError:
         tests = ()
     return GroupResult(by=settings.by, table=table, tests=tests)
+
+
+def study_headline(
+    events: pd.DataFrame, battery: Battery | None, dof: np.ndarray
+) -> Headline | None:
+    """The headline test by the design rule of :mod:`leaderlens.study.headline` (None when no
+    event could be studied); ``dof``: T - K of the valid events."""
+    studied = events[events["excluded"] == ""]
+    if battery is not None:
+        return choose_headline(
+            battery,
+            n_assets=int(studied["asset"].nunique()),
+            windows_share_days=bool(studied["overlaps"].any()),
+        )
+    if len(studied) != 1:
+        return None
+    row = studied.iloc[0]
+    return single_event_headline(
+        float(row["car"]), float(row["car_t"]), float(row["car_p"]), int(dof[0])
+    )

@@ -54,6 +54,8 @@ class Computed:
         extra_tests: tests of the measure that join the battery (:mod:`~.measures`).
         members: the statement ids of each event when ``events`` leaves them out (column
         ``statement_ids`` otherwise).
+        window_index: (S, L) calendar position of each event-window bar, numbered as
+            ``calendar_index`` (None with it).
     """
 
     events: pd.DataFrame
@@ -67,6 +69,7 @@ class Computed:
     placebo: TestResult | None
     extra_tests: tuple[TestResult, ...] = ()
     members: StatementMembers | None = None
+    window_index: np.ndarray | None = None
 
 
 def param_names(model: str, n_factors: int = 0) -> tuple[str, ...]:
@@ -203,7 +206,9 @@ def events_table(
         }
     )
     if settings.by is not None:
-        rows[settings.by] = moments[settings.by].to_numpy()[first]
+        rows[settings.by] = cluster_labels(
+            moments[settings.by], clusters.member_order, clusters.member_start, lone
+        )
     if settings.mask_overlaps and clusters.event_bar.size:
         masks = estimation_masks(
             clusters,
@@ -215,6 +220,29 @@ def events_table(
         keep[: clusters.event_bar.size] = masks.keep
         rows["estimation_keep"] = list(keep)
     return rows, members
+
+
+#: Joins the distinct values of a cluster's statements in its group label ("keynote+weibo").
+JOIN = "+"
+
+
+def cluster_labels(
+    column: pd.Series, order: np.ndarray, start: np.ndarray, lone: np.ndarray
+) -> np.ndarray:
+    """Each event's group label from all its statements: their distinct values of ``column``,
+    sorted and joined by :data:`JOIN` (events in cluster order, then the lone statements)."""
+    counts = np.diff(start)
+    values = column.astype(str).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "event": np.concatenate(
+                [np.repeat(np.arange(counts.size), counts), counts.size + np.arange(lone.size)]
+            ),
+            "value": np.concatenate([values[order], values[lone]]),
+        }
+    ).drop_duplicates()
+    joined = frame.sort_values(["event", "value"]).groupby("event")["value"].agg(JOIN.join)
+    return joined.to_numpy(dtype=object)
 
 
 def _text(column: pd.Series, rows: np.ndarray) -> Any:

@@ -20,7 +20,12 @@ import numpy as np
 from leaderlens.study import tests_parametric as tp
 from leaderlens.study import tests_rank as tr
 from leaderlens.study.abnormal import AbnormalReturns, cumulate
-from leaderlens.study.battery import Battery, parametric_tests
+from leaderlens.study.battery import (
+    Battery,
+    distinct_rank_tests,
+    kolari_pynnonen_tests,
+    parametric_tests,
+)
 from leaderlens.study.resampling import bootstrap_caar
 from leaderlens.study.result import TestResult, df_label, t_p
 
@@ -126,11 +131,7 @@ def battery_from_sums(
     # summed it, so it is primed here instead of being computed from a residual panel.
     abn.__dict__["estimation_aar"] = estimation_aar(sums)
     results: list[TestResult] = parametric_tests(abn, span)
-    if sums.r is not None:
-        results += [
-            tp.kolari_pynnonen_bmp(abn, span, r=sums.r),
-            tp.kolari_pynnonen_patell(abn, span, r=sums.r),
-        ]
+    results += kolari_pynnonen_tests(abn, span, sums.r, None)
     one_bar = span[0] == span[1]
     results += [
         tp.lamb_z(abn, span),
@@ -150,6 +151,7 @@ def battery_from_sums(
     ]
     car = cumulate(abn).car[abn.valid]
     boot = bootstrap_caar(car, n_draws=n_bootstrap, seed=seed) if n_bootstrap > 0 else None
+    kept, notes = distinct_rank_tests(results)
     return Battery(
         window=span,
         n=int(car.size),
@@ -158,5 +160,6 @@ def battery_from_sums(
         convention=abn.convention,
         r=sums.r,
         bootstrap=boot,
-        results=tuple(results),
+        results=kept,
+        notes=notes,
     )

@@ -1,7 +1,13 @@
 """Resampling: bootstrap interval of the CAAR and placebo (pseudo-event) p-values.
 
 * Bootstrap over events (Efron & Tibshirani 1993, ch. 13): resample the N CARs with
-  replacement B times; the percentile interval of the resampled means is the interval.
+  replacement B times; the percentile interval of the resampled means is the interval. From
+  the same draws, the symmetric bootstrap-t interval (Hall 1988; Efron & Tibshirani 1993,
+  ch. 12.5): m +/- q se, q the ``level`` quantile of |t*|, t* = (m* - m) / se* the studentized
+  resampled means and se = sd / sqrt(N). With fat-tailed CARs at N = 50 (t(3)) it excludes a
+  true zero 3.9% of the time at 95%, where the percentile and the equal-tailed bootstrap-t
+  intervals exclude it 7.3% and 7.4% (and scipy's BCa 12%; 2,000 samples, tests and
+  docs/study.md).
 * Placebo / permutation (METHODS section 3, test 14): pseudo-events drawn from bars without
   events give the distribution of the CAAR when nothing happened; the p-value is the share of
   placebo CAARs at least as far from zero as the observed one, (1 + #{|C*| >= |C|}) / (1 + B)
@@ -29,11 +35,13 @@ _BLOCK_CELLS = 250_000
 
 @dataclass(frozen=True)
 class BootstrapInterval:
-    """Percentile bootstrap interval of the CAAR.
+    """Bootstrap intervals of the CAAR.
 
     Attributes:
-        caar: the observed mean CAR; low, high: the interval bounds; level: its coverage;
-        se: the sd of the bootstrap means; n_draws: B; n: number of events resampled.
+        caar: the observed mean CAR; low, high: the percentile interval; level: its coverage;
+        se: the sd of the bootstrap means; n_draws: B; n: number of events resampled;
+        t_low, t_high: the symmetric bootstrap-t interval from the same draws (module
+            docstring).
     """
 
     caar: float
@@ -43,6 +51,8 @@ class BootstrapInterval:
     se: float
     n_draws: int
     n: int
+    t_low: float = float("nan")
+    t_high: float = float("nan")
 
 
 def bootstrap_caar(
@@ -68,13 +78,18 @@ def bootstrap_caar(
         pending: deque[Future[np.ndarray]] = deque()
         for start in range(0, n_draws, block):
             idx = rng.integers(0, x.size, (min(block, n_draws - start), x.size))
-            pending.append(pool.submit(lambda i: np.take(x, i).mean(axis=1), idx))
+            pending.append(pool.submit(_mean_and_sd, x, idx))
             if len(pending) > 2:
                 parts.append(pending.popleft().result())
         parts += [f.result() for f in pending]
-    means = np.concatenate(parts)
+    means, sds = np.concatenate(parts, axis=1)
     alpha = (1.0 - level) / 2.0
     low, high = np.quantile(means, [alpha, 1.0 - alpha])
+    se = x.std(ddof=1) / np.sqrt(x.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_star = (means - x.mean()) / (sds / np.sqrt(x.size))
+    t_star = t_star[np.isfinite(t_star)]  # a draw of one repeated value has no spread
+    q = float(np.quantile(np.abs(t_star), level)) if t_star.size else float("nan")
     return BootstrapInterval(
         caar=float(x.mean()),
         low=float(low),
@@ -83,7 +98,15 @@ def bootstrap_caar(
         se=float(means.std(ddof=1)),
         n_draws=n_draws,
         n=x.size,
+        t_low=float(x.mean() - q * se),
+        t_high=float(x.mean() + q * se),
     )
+
+
+def _mean_and_sd(x: FloatArray, idx: IntArray) -> FloatArray:
+    """(2, B) mean and sample sd of each resample."""
+    draws = np.take(x, idx)
+    return np.stack([draws.mean(axis=1), draws.std(axis=1, ddof=1)])
 
 
 def placebo_test(

@@ -518,13 +518,12 @@ def compute_cached(
         )
         return computed, (*notes, "window sums from running sums kept in the workspace")
     offsets = window_offsets(settings)
-    n_est = settings.estimation[1] - settings.estimation[0] + 1
     if held is not None:
-        # Calendar positions of the estimation bars come with the gather (the day codes of
-        # the resident series), so the panel of instants is not needed.
+        # Calendar positions of the gathered bars come with the gather (the day codes of the
+        # resident series), so the panel of instants is not needed.
         args = (sid[rows], n_rows[rows], k0[rows])
         panels = held.gather(*args, offsets, ("r", "m"))
-        panels["day_code"] = held.gather(*args, offsets[:n_est], ("day_code",))["day_code"]
+        panels["day_code"] = held.gather(*args, offsets, ("day_code",))["day_code"]
         panels["ts"] = np.empty((len(rows), 0), dtype=np.int64)
     else:
         panels = cache_panels(

@@ -22,10 +22,21 @@ from leaderlens.study import fdr
 from leaderlens.study.abnormal import AveragePath
 from leaderlens.study.battery import Battery
 from leaderlens.study.eventize import StatementMembers
+from leaderlens.study.headline import Headline
 from leaderlens.study.result import TestResult
 
 if TYPE_CHECKING:
     from leaderlens.study.event_study import StudySettings
+
+
+#: Up to this many studied events, the summary shows every event's ARs by bar, day 0 first.
+FEW_EVENTS = 10
+
+BHAR_HYPOTHESIS = (
+    "buy-and-hold return of the asset minus that of its benchmark over the window (raw "
+    "benchmark, no alpha or beta): a different question from the abnormal-return tests, "
+    "whose normal model takes out the asset's alpha and beta"
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +67,16 @@ class EventStudyResult:
     path: AAR, CAAR and N by relative bar over the studied events.
     battery: every test of METHODS section 3 on the whole event window (None with < 2 events).
     bhar_test: skewness-adjusted t of the mean BHAR (None without a benchmark or < 3 events).
+        A different hypothesis from the battery's: BHAR compounds the asset's return against the
+        raw benchmark's, not against the normal model, so it is shown apart (BHAR_HYPOTHESIS).
     placebo: the placebo / permutation test (None when not run).
     groups: the split by ``settings.by`` (None when not asked for).
+    headline: the one test the conclusion rests on, chosen from the design
+        (:mod:`leaderlens.study.headline`; None when no event could be studied).
+    car_var: (E, L) Var(CAR) from the first event bar up to each bar (prediction-error
+        variance; NaN when excluded); dof: (E,) T - K of each event (0 when not studied).
+    advice: one sentence per requested test that could not run (why) and per design the
+        study handles badly (what works instead; :mod:`leaderlens.study.advice`).
     """
 
     settings: StudySettings
@@ -73,6 +92,10 @@ class EventStudyResult:
     placebo: TestResult | None
     groups: GroupResult | None
     members: StatementMembers | None = None
+    headline: Headline | None = None
+    advice: tuple[str, ...] = ()
+    car_var: np.ndarray | None = None
+    dof: np.ndarray | None = None
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -127,9 +150,10 @@ class EventStudyResult:
         )
 
     def tests_frame(self) -> pd.DataFrame:
-        """Every test: name, statistic, p-value, null distribution, H0, N."""
+        """Every test of the mean abnormal value: name, statistic, p-value, null distribution,
+        H0, N. The BHAR test answers another question (:attr:`bhar_test`, shown apart)."""
         results = list(self.battery.results) if self.battery is not None else []
-        results += [t for t in (self.bhar_test, self.placebo) if t is not None]
+        results += [t for t in (self.placebo,) if t is not None]
         return pd.DataFrame(
             [
                 {
@@ -167,18 +191,38 @@ class EventStudyResult:
             lines.append(f"    excluded: {reason} ({count})")
         if b is not None:
             ci = (
-                f", bootstrap {b.bootstrap.level:.0%} CI [{b.bootstrap.low:.4%}, "
-                f"{b.bootstrap.high:.4%}]"
+                f", bootstrap-t {b.bootstrap.level:.0%} CI [{b.bootstrap.t_low:.4%}, "
+                f"{b.bootstrap.t_high:.4%}] (percentile [{b.bootstrap.low:.4%}, "
+                f"{b.bootstrap.high:.4%}])"
                 if b.bootstrap is not None
                 else ""
             )
             lines.append(f"  CAAR{list(b.window)} = {b.caar:.4%} (N = {b.n}){ci}")
+            lines.append(
+                "  cross-correlation r: "
+                + ", ".join(
+                    f"{what} {_r_text(value)}"
+                    for what, value in (
+                        ("of estimation residuals", b.r),
+                        ("implied by shared event days", b.r_window),
+                    )
+                )
+            )
             lines.append(f"  {'test':<44}{'statistic':>11}{'p-value':>10}  distribution")
             for _, row in self.tests_frame().iterrows():
                 lines.append(
                     f"  {row['test'][:43]:<44}{row['statistic']:>11.4f}{row['p_value']:>10.4f}"
                     f"  {row['distribution']}"
                 )
+        if self.bhar_test is not None:
+            t = self.bhar_test
+            lines.append(
+                f"  apart, BHAR ({BHAR_HYPOTHESIS}): mean {self._mean_bhar():.4%}, {t.name} "
+                f"{t.statistic:.4f} (p = {t.p_value:.4f}, {t.distribution})"
+            )
+        if self.headline is not None:
+            lines.append(f"  {self.headline.summary()}")
+        lines += [f"  note: {text}" for text in self.advice]
         lines += self._event_lines()
         if self.groups is not None:
             lines.append(f"  by {self.groups.by}:")
@@ -190,6 +234,18 @@ class EventStudyResult:
             lines += [f"    {t.summary()}" for t in self.groups.tests]
         return "\n".join(lines)
 
+    def _bar_text(self, i: int) -> str:
+        """One event's ARs by bar, day 0 first, each with its t (t(T - K))."""
+        bars = self.relative_bars
+        order = np.argsort(np.abs(bars) + 0.5 * (bars < 0), kind="stable")
+        return "; ".join(
+            f"AR[{int(bars[j])}] {self.ar[i, j]:+.2%} (t {self.ar_t[i, j]:.2f})" for j in order
+        )
+
+    def _mean_bhar(self) -> float:
+        values = self.table["bhar"].to_numpy(float) if "bhar" in self.table else np.array([])
+        return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
     def _event_lines(self, limit: int = 15) -> list[str]:
         """The first ``limit`` studied events as text rows (label, day 0, CAR, t, p)."""
         frame = self.events_frame()
@@ -197,10 +253,15 @@ class EventStudyResult:
         if studied.empty:
             return []
         lines = [f"  {'event':<42}{'day 0':>21}{'CAR':>10}{'t':>8}{'p':>8}"]
-        for row in studied.head(limit).itertuples(index=False):
+        few = len(studied) <= FEW_EVENTS
+        for row in studied.head(limit).itertuples():
             label = " ".join(str(row.label).split())[:40]
+            if few:
+                lines.append(f"  {label:<42}{row.day0:>21}  " + self._bar_text(int(row.Index)))
             lines.append(
                 f"  {label:<42}{row.day0:>21}{row.car:>10.4%}{row.car_t:>8.2f}{row.car_p:>8.4f}"
+                if not few
+                else f"  {'':<42}{'CAR':>21}{row.car:>10.4%}{row.car_t:>8.2f}{row.car_p:>8.4f}"
             )
         if len(studied) > limit:
             lines.append(f"  ... {len(studied) - limit} more events (--json for all)")
@@ -282,8 +343,30 @@ class EventStudyResult:
                 "low": b.bootstrap.low,
                 "high": b.bootstrap.high,
             }
+            aggregate["bootstrap_t_ci"] = {
+                "level": b.bootstrap.level,
+                "low": _num(b.bootstrap.t_low),
+                "high": _num(b.bootstrap.t_high),
+            }
         if b is not None:
             aggregate["kolari_pynnonen_r"] = _num(b.r) if b.r is not None else None
+            aggregate["kolari_pynnonen_r_window"] = _num(b.r_window)
+        aggregate["advice"] = list(self.advice)
+        if self.bhar_test is not None:
+            aggregate["bhar"] = {
+                "hypothesis": BHAR_HYPOTHESIS,
+                "mean": _num(self._mean_bhar()),
+                "name": self.bhar_test.name,
+                "statistic": _num(self.bhar_test.statistic),
+                "p_value": _num(self.bhar_test.p_value),
+                "distribution": self.bhar_test.distribution,
+                "n": self.bhar_test.n,
+            }
+        if self.headline is not None:
+            aggregate["headline"] = {
+                k: (_num(v) if isinstance(v, float) else v)
+                for k, v in self.headline.to_dict().items()
+            }
         out: dict[str, Any] = {
             "settings": self.settings.to_dict(),
             "events": events,
@@ -310,32 +393,27 @@ class EventStudyResult:
 
     # ---------------------------------------------------------------------------- plot
     def plot(self, level: float = 0.95) -> Any:
-        """CAAR by relative bar with a confidence band (plotly figure).
-
-        The band is CAAR_t +/- z * sd_t / sqrt(N_t), with sd_t the cross-sectional standard
-        deviation of the events' cumulative abnormal values up to bar t.
-        """
+        """CAAR by relative bar with a confidence band (plotly figure; see :meth:`caar_band`)."""
         import plotly.graph_objects as go
-        from scipy import stats
 
         band = self.caar_band(level)
         fig = go.Figure()
-        fig.add_trace(
-            go.Scatter(
-                x=np.concatenate([band["bar"], band["bar"][::-1]]),
-                y=np.concatenate([band["high"], band["low"][::-1]]),
-                fill="toself",
-                line={"width": 0},
-                fillcolor="rgba(31,119,180,0.2)",
-                name=f"{level:.0%} band",
-                hoverinfo="skip",
+        if np.isfinite(band["low"]).any():
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([band["bar"], band["bar"][::-1]]),
+                    y=np.concatenate([band["high"], band["low"][::-1]]),
+                    fill="toself",
+                    line={"width": 0},
+                    fillcolor="rgba(31,119,180,0.2)",
+                    name=f"{level:.0%} band",
+                    hoverinfo="skip",
+                )
             )
-        )
         fig.add_trace(go.Scatter(x=band["bar"], y=band["caar"], mode="lines+markers", name="CAAR"))
         fig.add_hline(y=0, line={"color": "grey", "width": 1})
-        z = stats.norm.ppf(0.5 + level / 2)
         fig.update_layout(
-            title=html.escape(f"CAAR, {self.settings.model} model (band: ±{z:.2f} SE)"),
+            title=html.escape(f"CAAR, {self.settings.model} model ({self._band_text()})"),
             xaxis_title="bar relative to day 0",
             yaxis_title=(f"CAAR ({self.settings.returns} returns{_measure_words(self.settings)})"),
             yaxis_tickformat=".2%" if self.settings.measure == "returns" else ".2f",
@@ -343,17 +421,32 @@ class EventStudyResult:
         )
         return fig
 
+    def _band_text(self) -> str:
+        if self.n_studied == 1:
+            return "band: t(T-K) quantile x the CAR's prediction-error SE"
+        return "band: t(N-1) quantile x cross-sectional SE"
+
     def caar_band(self, level: float = 0.95) -> pd.DataFrame:
-        """CAAR by relative bar with its cross-sectional confidence band (columns bar, caar,
-        low, high, n)."""
+        """CAAR by relative bar with its confidence band (columns bar, caar, low, high, n).
+
+        Several events: CAAR_t +/- t_(N_t - 1) sd_t / sqrt(N_t), sd_t the cross-sectional
+        standard deviation of the events' CARs up to bar t. One event: its CAR_t +/-
+        t_(T - K) sqrt(Var(CAR_t)), the prediction-error variance (:attr:`car_var`).
+        """
         from scipy import stats
 
         studied = self.table["excluded"].to_numpy() == ""
         cum = np.cumsum(self.ar[studied], axis=1)
         n = np.isfinite(cum).sum(axis=0)
         caar = np.nanmean(cum, axis=0) if cum.size else np.full(cum.shape[1], np.nan)
-        sd = np.nanstd(cum, axis=0, ddof=1) if cum.shape[0] > 1 else np.full(cum.shape[1], np.nan)
-        half = stats.norm.ppf(0.5 + level / 2) * sd / np.sqrt(np.maximum(n, 1))
+        q = 0.5 + level / 2
+        if cum.shape[0] == 1 and self.car_var is not None and self.dof is not None:
+            half = stats.t.ppf(q, self.dof[studied][0]) * np.sqrt(self.car_var[studied][0])
+        elif cum.shape[0] > 1:
+            sd = np.nanstd(cum, axis=0, ddof=1)
+            half = stats.t.ppf(q, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+        else:
+            half = np.full(cum.shape[1], np.nan)
         return pd.DataFrame(
             {
                 "bar": self.relative_bars,
@@ -363,6 +456,10 @@ class EventStudyResult:
                 "n": n,
             }
         )
+
+
+def _r_text(value: float | None) -> str:
+    return f"{value:.4g}" if value is not None else "not computed"
 
 
 def _num(value: Any) -> float | None:

@@ -185,6 +185,19 @@ def lamb_z(abn: AbnormalReturns, window: tuple[int, int] | None = None) -> TestR
     return TestResult("Lamb (1995) Z", stat, float(normal_p(stat)), "N(0,1)", NULL, int(v.sum()))
 
 
+def unit_rows(block: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """Each row centred on its mean and scaled to unit length over its finite values, and
+    which rows have any variation; missing values and rows without variation carry 0."""
+    ok = np.isfinite(block)
+    count = ok.sum(axis=1)
+    mean = np.where(ok, block, 0.0).sum(axis=1) / np.maximum(count, 1)
+    z = np.where(ok, block - mean[:, None], 0.0)
+    norm = np.sqrt(np.einsum("nt,nt->n", z, z))
+    rows = norm > 0
+    z /= np.where(rows, norm, 1.0)[:, None]
+    return z, rows
+
+
 def residual_cross_correlation(residuals: ArrayLike, calendar_index: ArrayLike) -> float:
     """Mean pairwise correlation r of calendar-aligned estimation residuals (for Kolari-Pynnönen).
 
@@ -217,17 +230,9 @@ def residual_cross_correlation(residuals: ArrayLike, calendar_index: ArrayLike) 
     n = 0
     # Blocks of rows keep the temporaries small on large panels; each row is independent.
     for lo in range(0, e.shape[0], _ROWS):
-        block = e[lo : lo + _ROWS]
-        ok = np.isfinite(block)
-        count = ok.sum(axis=1)
-        mean = np.where(ok, block, 0.0).sum(axis=1) / np.maximum(count, 1)
-        z = np.where(ok, block - mean[:, None], 0.0)
-        norm = np.sqrt(np.einsum("nt,nt->n", z, z))
-        rows = norm > 0
+        z, rows = unit_rows(e[lo : lo + _ROWS])
         n += int(rows.sum())
-        # Unit-length rows: sum_t Q_t = n, so only the per-bar sums S_t are needed. Missing
-        # bars and events without residuals carry z = 0 and add nothing.
-        z /= np.where(rows, norm, 1.0)[:, None]
+        # Unit-length rows: sum_t Q_t = n, so only the per-bar sums S_t are needed.
         idx = cal[lo : lo + _ROWS] - low
         s += np.bincount(idx.ravel(), weights=z.ravel(), minlength=n_days)
     if n < 2:
