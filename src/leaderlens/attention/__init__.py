@@ -1,5 +1,6 @@
-"""Brand attention: lift around posts, amplification factor, share of voice, spikes, lead-lag
-and the playbook (METHODS.md section 4). Users import these from ``leaderlens``."""
+"""Brand attention: lift around posts, amplification factor, share of voice, spikes, lead-lag,
+the playbook and the self-exciting cascade (METHODS.md section 4). Users import these from
+``leaderlens``."""
 
 from leaderlens.attention.amplification import AmplificationResult, SideLift
 from leaderlens.attention.api import (
@@ -12,6 +13,7 @@ from leaderlens.attention.api import (
     brand_spikes,
     playbook,
 )
+from leaderlens.attention.cascade import Cascade, cascade
 from leaderlens.attention.engine_lifts import EngineLifts, lifts_on
 from leaderlens.attention.grid import AttentionSeries, attention_series
 from leaderlens.attention.lagged import LaggedLifts, lagged_lifts
@@ -31,6 +33,7 @@ __all__ = [
     "AmplificationResult",
     "AttentionSeries",
     "BrandVoice",
+    "Cascade",
     "EngineLifts",
     "EventLifts",
     "LaggedLifts",
@@ -46,6 +49,7 @@ __all__ = [
     "brand_lead_lag",
     "brand_share_of_voice",
     "brand_spikes",
+    "cascade",
     "detect_spikes",
     "event_lifts",
     "lagged_lifts",

@@ -261,8 +261,7 @@ class HawkesFit:
 
     def decay_hours(self, k: int, level: float = 0.95) -> tuple[float, float, float]:
         """Decay time ``1/beta_k`` in hours: estimate, low, high."""
-        est, low, high = self._log_interval(self.n_baseline + self.n_marks + k, level)
-        return 1.0 / est, 1.0 / high, 1.0 / low
+        return _inverse(self._log_interval(self.n_baseline + self.n_marks + k, level))
 
     def branching(self, level: float = 0.95) -> tuple[float, float, float]:
         """Branching ratio ``n``: estimate, low, high (log-normal interval)."""
@@ -270,8 +269,14 @@ class HawkesFit:
 
     def cascade_decay_hours(self, level: float = 0.95) -> tuple[float, float, float]:
         """Decay time ``1/theta`` of the cascade in hours: estimate, low, high."""
-        est, low, high = self._log_interval(len(self.x) - 1, level)
-        return 1.0 / est, 1.0 / high, 1.0 / low
+        return _inverse(self._log_interval(len(self.x) - 1, level))
+
+
+def _inverse(rate: tuple[float, float, float]) -> tuple[float, float, float]:
+    """A rate's estimate and interval as a time's (the bounds swap; 1/0 is infinite)."""
+    with np.errstate(divide="ignore"):
+        est, low, high = 1.0 / np.array(rate)
+    return float(est), float(high), float(low)
 
 
 def start_values(
@@ -314,7 +319,15 @@ def maximise(
     highs = np.array([np.nan if hi is None else hi for _, hi in limits])
     edge = (np.abs(res.x - lows) < 1e-6) | (np.abs(res.x - highs) < 1e-6)
     watched = np.array([lim in (LOG_BETA_BOUNDS, LOG_N_BOUNDS) for lim in limits])
-    return res.x, -float(res.fun), bool(res.success), bool(np.any(edge & watched))
+    # A line search that stops on rounding with a flat projected gradient has converged too.
+    grad = np.asarray(res.jac)
+    free = (
+        ~edge
+        | ((grad > 0) & (np.abs(res.x - highs) >= 1e-6))
+        | ((grad < 0) & (np.abs(res.x - lows) >= 1e-6))
+    )
+    flat = bool(np.max(np.abs(grad[free]), initial=0.0) < 1e-2)
+    return res.x, -float(res.fun), bool(res.success) or flat, bool(np.any(edge & watched))
 
 
 def fit_hawkes(lay: Layout, *, start: np.ndarray | None = None) -> HawkesFit:
@@ -360,23 +373,36 @@ _MONDAY = 72.0
 
 
 def baseline_design(
-    edges: np.ndarray, *, trend_days: float = 28.0, daily: bool = True, weekly: bool = True
+    edges: np.ndarray,
+    *,
+    trend_days: float = 28.0,
+    daily: bool = True,
+    weekly: bool = True,
+    knots: np.ndarray | None = None,
 ) -> np.ndarray:
     """Baseline regressors on buckets with ``edges`` in hours since the Unix epoch (UTC):
     linear B-spline hats with knots about every ``trend_days`` (they sum to one, so they carry
-    the level and the slow trend), then two Fourier harmonics of the day (hour of day) and two
-    of the week (hour of week) at each bucket's midpoint; shape (B, p)."""
+    the level and the slow trend; past the last knot the level stays at its end value, which
+    is how a forecast extrapolates), then two Fourier harmonics of the day (hour of day) and
+    two of the week (hour of week) at each bucket's midpoint; shape (B, p)."""
     mid = (edges[:-1] + edges[1:]) / 2.0
-    span = float(edges[-1] - edges[0])
-    knots = np.linspace(edges[0], edges[-1], max(2, round(span / (24.0 * trend_days)) + 1))
+    if knots is None:
+        knots = trend_knots(edges, trend_days)
     spacing = knots[1] - knots[0]
-    columns = [np.maximum(0.0, 1.0 - np.abs(mid[:, None] - knots[None, :]) / spacing)]
+    at = np.clip(mid, knots[0], knots[-1])
+    columns = [np.maximum(0.0, 1.0 - np.abs(at[:, None] - knots[None, :]) / spacing)]
     for period, on in ((24.0, daily), (168.0, weekly)):
         if on:
             phase = 2.0 * np.pi * np.mod(mid + _MONDAY, period)[:, None] / period
             k = np.arange(1, 3)[None, :]
             columns += [np.sin(k * phase), np.cos(k * phase)]
     return np.column_stack(columns)
+
+
+def trend_knots(edges: np.ndarray, trend_days: float = 28.0) -> np.ndarray:
+    """Evenly spaced knots of the trend hats over the window, about ``trend_days`` apart."""
+    span = float(edges[-1] - edges[0])
+    return np.linspace(edges[0], edges[-1], max(2, round(span / (24.0 * trend_days)) + 1))
 
 
 def hourly_edges(start: float, end: float) -> np.ndarray:
