@@ -26,7 +26,7 @@ against an independent branching-construction simulator and a direct O(n^2) sum.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -109,12 +109,15 @@ class Layout:
         act through their tail.
     edges: baseline bucket edges in hours; shape (B + 1,).
     design: baseline regressors per bucket; shape (B, p).
+    past: earlier mentions (before ``edges[0]``) that still excite the window but are not
+        modelled in it: a held-out window is scored with them as history.
     """
 
     events: np.ndarray
     marks: tuple[np.ndarray, ...]
     edges: np.ndarray
     design: np.ndarray
+    past: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @cached_property
     def widths(self) -> np.ndarray:
@@ -126,8 +129,8 @@ class Layout:
 
     @cached_property
     def sources(self) -> tuple[np.ndarray, ...]:
-        """Every kernel's sources: the marks, then the events themselves (the cascade)."""
-        return (*self.marks, self.events)
+        """Every kernel's sources: the marks, then the mentions themselves (the cascade)."""
+        return (*self.marks, np.concatenate([self.past, self.events]))
 
     @cached_property
     def before(self) -> tuple[np.ndarray, ...]:
