@@ -19,6 +19,7 @@ from leaderlens.attention.grid import AttentionSeries, attention_series
 from leaderlens.attention.lagged import LaggedLifts, lagged_lifts
 from leaderlens.attention.leadlag import LeadLag, lead_lag
 from leaderlens.attention.lift import EventLifts, event_lifts
+from leaderlens.attention.nowcast import Nowcast, ReachModel, fit_reach, nowcast
 from leaderlens.attention.playbook import Playbook
 from leaderlens.attention.scale import mention_buckets
 from leaderlens.attention.share import (
@@ -39,7 +40,9 @@ __all__ = [
     "LaggedLifts",
     "LeadLag",
     "LiftResult",
+    "Nowcast",
     "Playbook",
+    "ReachModel",
     "ShareOfVoice",
     "SideLift",
     "Spikes",
@@ -52,11 +55,13 @@ __all__ = [
     "cascade",
     "detect_spikes",
     "event_lifts",
+    "fit_reach",
     "lagged_lifts",
     "lead_lag",
     "lifts_on",
     "mention_buckets",
     "net_sentiment",
+    "nowcast",
     "playbook",
     "share_of_voice",
     "share_of_voice_on",
