@@ -6,7 +6,8 @@ every prediction), the other kind's 30-day median, the same kind's 7-day median,
 the last day (the leader's current streak: the cascade state of the audience), posts in the
 last day and 30 days, hours since the previous post, reply or not, hour of day (two Fourier
 harmonics), text length, links, @-mentions, questions, topic flags (Tesla, SpaceX, crypto), and
-the most similar earlier statement's value relative to the baseline when its similarity
+the most similar of the 3,000 earlier statements' value relative to the baseline when its
+similarity
 (character n-gram TF-IDF cosine, :mod:`leaderlens.preflight.similarity`) reaches a threshold.
 
 The model is least squares on ``log(1 + target)``, refitted every month on all earlier
@@ -40,6 +41,7 @@ TOPICS = {
     "crypto": r"doge|bitcoin|crypto|\bbtc\b",
 }
 _BLOCK = 512  # rows per block of the nearest-earlier-statement search
+_RECENT = 3000  # earlier statements searched (about a year of a prolific poster)
 
 
 def _trailing(ts: pd.DatetimeIndex, values: np.ndarray, window: str, how: str) -> np.ndarray:
@@ -50,18 +52,20 @@ def _trailing(ts: pd.DatetimeIndex, values: np.ndarray, window: str, how: str) -
 
 
 def nearest_earlier(rows: sparse.csr_matrix, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, the most similar strictly earlier row (index, -1 for none) and the cosine
-    similarity, over unit-length TF-IDF rows; blocks of ``_BLOCK`` rows."""
+    """For each row, the most similar strictly earlier row among the ``_RECENT`` rows before
+    it (index, -1 for none) and the cosine similarity, over unit-length TF-IDF rows; blocks of
+    ``_BLOCK`` rows."""
     n = rows.shape[0]
     best = np.full(n, -1, dtype=np.int64)
     sim = np.zeros(n)
-    for lo in range(0, n, _BLOCK):  # dense blocks of (block, n) similarities
+    for lo in range(0, n, _BLOCK):  # dense blocks of (block, recent) similarities
         hi = min(lo + _BLOCK, n)
-        block = np.asarray((rows[lo:hi] @ rows[:hi].T).toarray())
-        block[ts[:hi][None, :] >= ts[lo:hi][:, None]] = -1.0
+        first = max(0, lo - _RECENT)
+        block = np.asarray((rows[lo:hi] @ rows[first:hi].T).toarray())
+        block[ts[first:hi][None, :] >= ts[lo:hi][:, None]] = -1.0
         idx = block.argmax(axis=1)
         top = block[np.arange(hi - lo), idx]
-        best[lo:hi] = np.where(top > 0, idx, -1)
+        best[lo:hi] = np.where(top > 0, first + idx, -1)
         sim[lo:hi] = np.maximum(top, 0.0)
     return best, sim
 
