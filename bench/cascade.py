@@ -29,38 +29,19 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "attention"))
-from hawkes_sim import simulate
+from hawkes_sim import DECAYS, START, simulate, world
 
 from leaderlens.attention import censored, hawkes
 
-START = 480_000.0
-DECAYS = [2.0, 0.5, 6.0]
 
-
-def world(rng: np.random.Generator, n: float, marks: int, target: int = 30_000) -> dict:
+def sample(rng: np.random.Generator, n: float, marks: int, target: int = 30_000) -> dict:
     """A stream of about ``target`` mentions: 40 days, sparse posts with big responses."""
     days = 40
-    end = START + 24 * days
     sizes = [40.0, 15.0, 60.0][:marks]
     per_day = [2.5, 5.0, 1.25][:marks]
-    posts = [np.sort(rng.uniform(START - 24, end, int(days * c))) for c in per_day]
     triggered = sum(s * c * days for s, c in zip(sizes, per_day, strict=True))
     level = np.log(max(target * (1 - n) - triggered, 2000.0) / (24 * days))
-    events, tally = simulate(
-        rng,
-        start=START,
-        end=end,
-        level=level,
-        daily=0.5,
-        weekly=0.3,
-        trend=0.4,
-        posts=posts,
-        sizes=sizes,
-        decays=DECAYS[:marks],
-        n=n,
-        cascade_decay=0.25,
-    )
-    return {"events": events, "posts": posts, "end": end, "tally": tally, "sizes": sizes}
+    return world(rng, days, level, n, sizes, per_day)
 
 
 def layout(w: dict) -> hawkes.Layout:
@@ -69,7 +50,7 @@ def layout(w: dict) -> hawkes.Layout:
 
 
 def speed(rng: np.random.Generator) -> None:
-    w = world(rng, 0.5, 3)
+    w = sample(rng, 0.5, 3)
     lay = layout(w)
     t0 = time.process_time()
     fit = hawkes.fit_hawkes(lay)
@@ -113,7 +94,7 @@ def recovery(rng: np.random.Generator, reps: int) -> None:
     for r in range(reps):  # one simulated world and one fit per replication
         n = float(rng.uniform(0.3, 0.8))
         marks = 1 + r % 3
-        w = world(rng, n, marks)
+        w = sample(rng, n, marks)
         fit = hawkes.fit_hawkes(layout(w))
         ok = abs(fit.branching()[0] / n - 1) <= 0.1
         close.append(ok)

@@ -63,3 +63,28 @@ def simulate(
         parents = child
     tally["cascade"] = endo
     return np.sort(np.concatenate(out)), tally
+
+
+START = 480_000.0  # hours since the epoch (2024-10-04)
+DECAYS = [2.0, 0.5, 6.0]
+
+
+def world(
+    rng: np.random.Generator,
+    days: float,
+    level: float,
+    n: float,
+    sizes: list[float],
+    per_day: list[float],
+) -> dict:
+    """A simulated stream from START: posts of each mark uniform over the window (and a day
+    before), decays 2 h, 30 min and 6 h, cascade decay 15 min."""
+    end = START + 24 * days
+    posts = [np.sort(rng.uniform(START - 24, end, int(days * c))) for c in per_day]
+    decays = DECAYS[: len(sizes)]
+    events, tally = simulate(
+        rng, start=START, end=end, level=level, daily=0.5, weekly=0.3, trend=0.4,
+        posts=posts, sizes=sizes, decays=decays, n=n, cascade_decay=0.25,
+    )  # fmt: skip
+    return {"events": events, "posts": posts, "end": end, "tally": tally, "decays": decays,
+            "sizes": sizes}  # fmt: skip

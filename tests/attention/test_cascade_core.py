@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hawkes_sim import simulate
+from hawkes_sim import START, world
 
 from leaderlens.attention import hawkes as hk
-
-START = 480_000.0  # hours since the epoch (2024-10-04)
 
 
 def _layout(events: np.ndarray, posts: list[np.ndarray], start: float, end: float) -> hk.Layout:
@@ -22,27 +20,7 @@ def _layout(events: np.ndarray, posts: list[np.ndarray], start: float, end: floa
 def _world(
     seed: int, days: float, level: float, n: float, sizes: list[float], per_day: list[float]
 ) -> dict:
-    """A simulated stream: posts of each mark uniform over the window (and a day before),
-    decays 2 h, 30 min and 6 h, cascade decay 15 min."""
-    rng = np.random.default_rng(seed)
-    end = START + 24 * days
-    posts = [np.sort(rng.uniform(START - 24, end, int(days * c))) for c in per_day]
-    decays = [2.0, 0.5, 6.0][: len(sizes)]
-    events, tally = simulate(
-        rng,
-        start=START,
-        end=end,
-        level=level,
-        daily=0.5,
-        weekly=0.3,
-        trend=0.4,
-        posts=posts,
-        sizes=sizes,
-        decays=decays,
-        n=n,
-        cascade_decay=0.25,
-    )
-    return {"events": events, "posts": posts, "end": end, "tally": tally, "decays": decays}
+    return world(np.random.default_rng(seed), days, level, n, sizes, per_day)
 
 
 def test_kernel_sums_equal_the_direct_double_sum() -> None:
