@@ -50,6 +50,10 @@ def preflight(
         ),
     ] = False,
     reply: Annotated[bool, typer.Option("--reply", help="The draft is a reply.")] = False,
+    brand: Annotated[
+        str | None,
+        typer.Option("--brand", help="With --reach: the attention lift on this brand (cascade)."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -67,7 +71,13 @@ def preflight(
                 channel=channel, metric=metric,
                 backtest=backtest,
             )  # fmt: skip
-            reached = preflight_reach(ws, leader, text, is_reply=reply) if reach else None
+            reached = (
+                preflight_reach(
+                    ws, leader, text, is_reply=reply, brand=brand, channel=channel or "x"
+                )
+                if reach
+                else None
+            )
         out.print(result.summary(top=top), markup=False)
         payload = result.to_dict()
         if reached is not None:

@@ -22,7 +22,7 @@ are smaller" (scipy).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -173,7 +173,12 @@ class ReachBacktest:
                 f"  {r.target}: {r.n:,} statements; Spearman {r.spearman:.3f} (baseline "
                 f"{r.spearman_baseline:.3f}); mean |error| {r.mae:.3f} vs {r.mae_baseline:.3f} "
                 f"log points, Wilcoxon one-sided p = {r.wilcoxon_p:.2g}; similarity "
-                f"threshold {r.threshold:.1f}"
+                f"threshold {r.threshold:.1f}; "
+                + (
+                    "beats the baseline"
+                    if self.beats_baseline(r.target)
+                    else "does NOT beat the baseline: read the prediction as a rough range"
+                )
             )
         return "\n".join(lines)
 
@@ -254,13 +259,18 @@ def reach_backtest(
 class ReachForecast:
     """Pre-flight reach of one draft: per target the predicted median count with its interval
     and the baseline's count (``prediction``, a frame), the similar past statements above the
-    backtest's threshold (``similar``; empty means no similar statement), and the backtest."""
+    backtest's threshold (``similar``; empty means no similar statement), the backtest, and
+    with a brand the attention lift the cascade model gives a post of the draft's channel
+    (``attention``: brand, mark, mentions triggered directly with interval, with the cascade
+    ``1/(1 - n)`` multiplier; None without a brand)."""
 
     leader: str
     text: str
     prediction: pd.DataFrame
     similar: pd.DataFrame
     backtest: ReachBacktest
+    attention: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
         lines = [f"pre-flight reach of a draft by {self.leader}: {self.text[:80]!r}"]
@@ -276,6 +286,14 @@ class ReachForecast:
             lines.append(
                 f"  similar ({r.similarity:.2f}): {str(r.text)[:70]!r}, {r.likes:,.0f} likes"
             )
+        if self.attention is not None:
+            a = self.attention
+            lines.append(
+                f"  attention lift on {a['brand']} ({a['mark']}): {a['direct']:.2f} mentions "
+                f"directly (95% CI {a['direct_low']:.2f} to {a['direct_high']:.2f}), "
+                f"{a['with_cascade']:.2f} with the cascade they set off"
+            )
+        lines += [f"  note: {note}" for note in self.notes]
         return "\n".join([*lines, *("  " + s for s in self.backtest.summary().splitlines())])
 
     def to_frame(self) -> pd.DataFrame:
@@ -289,6 +307,8 @@ class ReachForecast:
             "similar": records(self.similar),
             "no_similar_statement": bool(self.similar.empty),
             "backtest": plain(self.backtest.to_dict()),
+            "attention": plain(self.attention),
+            "notes": list(self.notes),
         }
 
     def _repr_html_(self) -> str:
@@ -303,11 +323,12 @@ def forecast_reach(
     leader: str,
     when: str | pd.Timestamp | None = None,
     is_reply: bool = False,
-    start: str | pd.Timestamp = "2018-01-01",
+    start: str | pd.Timestamp | None = None,
     level: float = 0.8,
 ) -> ReachForecast:
     """Reach of a draft ``text`` posted at ``when`` (default now) by ``leader`` whose past
-    statements are ``history`` (ts, text, is_reply, likes, reposts, replies)."""
+    statements are ``history`` (ts, text, is_reply, likes, reposts, replies); the backtest
+    runs from ``start`` (default: after the first third of the history)."""
     if not isinstance(text, str) or not text.strip():
         raise BadInputError("the draft text is empty", field="text")
     missing = [c for c in ("ts", "text", "is_reply", *TARGETS) if c not in history.columns]
@@ -316,8 +337,20 @@ def forecast_reach(
     at = pd.Timestamp.now(tz="UTC") if when is None else pd.Timestamp(when)
     at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
     past = history[pd.to_datetime(history["ts"], utc=True) < at].sort_values("ts")
+    if past.empty:
+        raise MissingDataError(f"no statement of {leader!r} before {at}", field="when")
+    notes = []
+    last = pd.Timestamp(pd.to_datetime(past["ts"], utc=True).iloc[-1])
+    if at - last > pd.Timedelta(days=30):
+        notes.append(
+            f"no statement in the 30 days before {at:%Y-%m-%d %H:%M}; predicted as if posted "
+            f"an hour after the last one ({last:%Y-%m-%d %H:%M} UTC)"
+        )
+        at = last + pd.Timedelta(hours=1)
     draft = pd.DataFrame({"ts": [at], "text": [text], "is_reply": [is_reply]})
     frame = pd.concat([past, draft], ignore_index=True)
+    if start is None:  # the first third of the history only fits, the rest is backtested
+        start = pd.to_datetime(past["ts"], utc=True).iloc[len(past) // 3]
     begin = (
         pd.Timestamp(start, tz="UTC") if pd.Timestamp(start).tzinfo is None else pd.Timestamp(start)
     )
@@ -364,7 +397,7 @@ def forecast_reach(
                 }
             ]
         )
-    return ReachForecast(leader, text, pd.DataFrame(rows), similar, backtest)
+    return ReachForecast(leader, text, pd.DataFrame(rows), similar, backtest, notes=tuple(notes))
 
 
 def preflight_reach(
@@ -374,14 +407,43 @@ def preflight_reach(
     *,
     when: str | pd.Timestamp | None = None,
     is_reply: bool = False,
-    start: str | pd.Timestamp = "2018-01-01",
+    start: str | pd.Timestamp | None = None,
     level: float = 0.8,
+    brand: str | None = None,
+    channel: str = "x",
 ) -> ReachForecast:
-    """:func:`forecast_reach` on the leader's statements in the workspace."""
+    """:func:`forecast_reach` on the leader's statements in the workspace; with ``brand``, also
+    the attention lift of a post on ``channel`` from the brand's cascade model
+    (:func:`leaderlens.attention.cascade.cascade`, marks by channel)."""
     history = ws.statements(leader)
     if history.empty:
         raise MissingDataError(f"no statements of {leader!r}", field="leader")
     history = history.assign(is_reply=history["is_reply"].fillna(False).astype(bool))
-    return forecast_reach(
+    out = forecast_reach(
         history, text, leader=leader, when=when, is_reply=is_reply, start=start, level=level
     )
+    if brand is None:
+        return out
+    return replace(out, attention=_attention_lift(ws, brand, leader, channel))
+
+
+def _attention_lift(ws: Any, brand: str, leader: str, channel: str) -> dict[str, Any]:
+    from leaderlens.attention.cascade import cascade
+
+    fit = cascade(ws, brand, leader=leader, by="channel")
+    mark = f"leader:{channel}"
+    if mark not in fit.marks:
+        raise MissingDataError(
+            f"the cascade model of {brand!r} has no mark {mark!r} (marks: {list(fit.marks)})",
+            field="channel",
+        )
+    size, low, high = fit.fit.size(fit.marks.index(mark))
+    return {
+        "brand": brand,
+        "mark": mark,
+        "direct": size,
+        "direct_low": low,
+        "direct_high": high,
+        "with_cascade": size * fit.multiplier()[0],
+        "metric": fit.metric,
+    }
