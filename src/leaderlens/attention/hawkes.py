@@ -256,7 +256,8 @@ class HawkesFit:
         z = float(stats.norm.ppf(0.5 + level / 2.0))
         se = float(np.sqrt(max(self.cov[index, index], 0.0)))
         v = float(self.x[index])
-        return float(np.exp(v)), float(np.exp(v - z * se)), float(np.exp(v + z * se))
+        with np.errstate(over="ignore"):  # an unidentified parameter's bound is infinite
+            return float(np.exp(v)), float(np.exp(v - z * se)), float(np.exp(v + z * se))
 
     def size(self, k: int, level: float = 0.95) -> tuple[float, float, float]:
         """Mentions triggered directly per post of mark ``k``: estimate, low, high."""
