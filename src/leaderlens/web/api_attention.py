@@ -1,5 +1,5 @@
 """The attention API (``/api/brands/{brand}/...``): amplification, share of voice, lift,
-spikes, lead-lag and playbook of a brand, through :mod:`leaderlens.attention`'s public
+spikes, lead-lag, playbook and cascade of a brand, through :mod:`leaderlens.attention`'s public
 functions with their documented defaults (METHODS.md section 4).
 
 Each answer is the result's ``summary()`` and ``to_frame()`` rows (what ``leaderlens attention
@@ -264,5 +264,31 @@ def build_attention_router() -> APIRouter:
 
         key = ("playbook", brand, leader, by, metric, horizon, n_boot, level, asset)
         return access.computed(key, compute)
+
+    @router.get(
+        "/brands/{brand}/cascade",
+        summary="Self-exciting decomposition: baseline, leader- and brand-triggered, cascade",
+    )
+    def cascade(
+        request: Request,
+        brand: BrandId,
+        leader: LeaderQ = None,
+        metric: MetricQ = "mentions",
+        by: Annotated[
+            Literal["none", "channel", "topic"], Query(description="How posts split into marks.")
+        ] = "channel",
+    ) -> dict[str, Any]:
+        access = workspace_access(request)
+        _check(access, brand, leader)
+
+        def compute(ws: ll.Workspace) -> dict[str, Any]:
+            result = ll.cascade(ws, brand, leader=leader, metric=metric, by=by)
+            return result_payload(
+                result,
+                cascade=result.to_dict(),
+                decomposition=records(result.decomposition()),
+            )
+
+        return access.computed(("cascade", brand, leader, metric, by), compute)
 
     return router
