@@ -142,6 +142,12 @@ def reach_features(frame: pd.DataFrame, idf_rows: int) -> ReachFeatures:
     return ReachFeatures(frame, design, base, y, nearest, sim)
 
 
+def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
+    """An instant in UTC; naive values are read as UTC."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
 def _fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     # Plain least squares; a tiny ridge keeps all-zero columns (no link yet, say) harmless.
     gram = x.T @ x + 1e-6 * np.eye(x.shape[1])
@@ -210,9 +216,7 @@ def reach_backtest(
 ) -> tuple[ReachBacktest, np.ndarray]:
     """Monthly expanding refits from ``start``: the backtest and the predictions (n, T)."""
     ts = pd.DatetimeIndex(pd.to_datetime(feat.frame["ts"], utc=True))
-    begin = (
-        pd.Timestamp(start, tz="UTC") if pd.Timestamp(start).tzinfo is None else pd.Timestamp(start)
-    )
+    begin = _utc(start)
     if not (ts < begin).any() or not (ts >= begin).any():
         raise MissingDataError(
             f"the backtest needs statements before and after {start}", field="start"
@@ -334,8 +338,7 @@ def forecast_reach(
     missing = [c for c in ("ts", "text", "is_reply", *TARGETS) if c not in history.columns]
     if missing:
         raise BadInputError(f"statements lack {missing}", field=missing[0])
-    at = pd.Timestamp.now(tz="UTC") if when is None else pd.Timestamp(when)
-    at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
+    at = pd.Timestamp.now(tz="UTC") if when is None else _utc(when)
     past = history[pd.to_datetime(history["ts"], utc=True) < at].sort_values("ts")
     if past.empty:
         raise MissingDataError(f"no statement of {leader!r} before {at}", field="when")
@@ -351,9 +354,7 @@ def forecast_reach(
     frame = pd.concat([past, draft], ignore_index=True)
     if start is None:  # the first third of the history only fits, the rest is backtested
         start = pd.to_datetime(past["ts"], utc=True).iloc[len(past) // 3]
-    begin = (
-        pd.Timestamp(start, tz="UTC") if pd.Timestamp(start).tzinfo is None else pd.Timestamp(start)
-    )
+    begin = _utc(start)
     feat = reach_features(frame, int((pd.to_datetime(past["ts"], utc=True) < begin).sum()))
     backtest, _ = reach_backtest(
         ReachFeatures(
