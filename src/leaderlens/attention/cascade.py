@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.attention import censored, hawkes
-from leaderlens.errors import MissingDataError, check_choice
+from leaderlens.errors import BadInputError, MissingDataError, check_choice
 from leaderlens.jsonsafe import plain, records
 
 Split = Literal["none", "channel", "topic"]
@@ -255,6 +255,8 @@ def cascade(
     from leaderlens.attention.api import _leader_of, load_series
 
     check_choice("by", by, SPLITS)
+    if not np.isfinite(trend_days) or trend_days <= 0:
+        raise BadInputError(f"trend_days must be > 0; got {trend_days}", field="trend_days")
     leader = _leader_of(ws, brand, leader)
     mentions = ws.mentions(brand) if metric == "mentions" else pd.DataFrame()
     frames = _mark_frames(ws, brand, leader, by)
