@@ -98,6 +98,14 @@ def test_exact_times_recover_the_planted_triggers(planted: Path) -> None:
     json.dumps(result.to_dict(), allow_nan=False)
 
 
+def test_topic_marks_need_annotations(planted: Path) -> None:
+    with (
+        ll.Workspace.open(planted, read_only=True) as ws,
+        pytest.raises(ll.MissingDataError, match="annotate"),
+    ):
+        ll.cascade(ws, "acme", by="topic")
+
+
 def test_hourly_counts_agree_with_exact_times(planted: Path) -> None:
     with ll.Workspace.open(planted, read_only=True) as ws:
         counts = ll.cascade(ws, "acme_counts", metric="mentions_hourly", by="none")
