@@ -69,6 +69,8 @@ Source = Literal["statements", "brand_posts"]
 SOURCES: tuple[str, ...] = get_args(Source)
 PlaybookBy = Literal["channel", "topic", "sentiment"]
 PLAYBOOK_BY: tuple[str, ...] = get_args(PlaybookBy)
+CascadeSplit = Literal["none", "channel", "topic"]  # how posts split into Hawkes marks
+CASCADE_SPLITS: tuple[str, ...] = get_args(CascadeSplit)
 
 # Text
 Sentiment = Literal["lexicon", "embedding"]

@@ -178,7 +178,7 @@ def test_parts_without_data_say_why(tmp_path: Path) -> None:
         with_none = gather_attention(ws, "nobody-with-a-brand")
     assert with_none == ()
     assert quiet.metric is None
-    for part in ("amplification", "playbook", "lead_lag"):
+    for part in ("amplification", "playbook", "lead_lag", "cascade"):
         assert "has no attention series" in quiet.notes[part]
     assert "no mentions of brand 'quiet'" in quiet.notes["share_of_voice"]
     assert loud.metric == "search_interest"
@@ -186,10 +186,13 @@ def test_parts_without_data_say_why(tmp_path: Path) -> None:
     assert "no mentions" in loud.notes["share_of_voice"]
     html = attention_section((quiet, loud), {})
     assert "&lt;b&gt;Loud&lt;/b&gt;" in html and "<b>Loud</b>" not in html
-    assert html.count('class="note"') == 6  # four parts of quiet, two of loud
+    # five parts of quiet, two of loud, and each of the cascade's warnings
+    assert loud.cascade is not None
+    assert html.count('class="note"') == 7 + len(loud.cascade.warnings)
     # What loud has (statements by channel, a long enough series) is drawn; the rest is not.
     assert 'Plotly.newPlot("plot-playbook-2"' in html
     assert 'Plotly.newPlot("plot-leadlag-2"' in html
+    assert 'Plotly.newPlot("plot-cascade-2"' in html
     assert "plot-amplification-2" not in html and "plot-share-2" not in html
 
 

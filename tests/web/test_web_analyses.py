@@ -140,6 +140,15 @@ def test_spikes_and_lead_lag_equal_the_library(client: TestClient, ws: ll.Worksp
     )
 
 
+def test_cascade_equals_the_library(client: TestClient, ws: ll.Workspace) -> None:
+    got = _get(client, "/api/brands/voltra/cascade", by="none")
+    direct = ll.cascade(ws, "voltra", by="none")
+    assert got["cascade"]["branching_ratio"]["estimate"] == pytest.approx(direct.fit.branching()[0])
+    assert got["cascade"]["shares"] == pytest.approx(direct.shares())
+    _rows_equal(got["rows"], direct.to_frame(), ["per_post", "decay_hours", "share"])
+    assert len(got["decomposition"]) == len(direct.labels)
+
+
 def test_playbook_equals_the_library(client: TestClient, ws: ll.Workspace) -> None:
     got = _get(client, "/api/brands/keynote/playbook", asset="KNTE")
     direct = ll.playbook(ws, "keynote", asset="KNTE").to_frame()

@@ -15,6 +15,7 @@ from scipy import stats
 
 from leaderlens.attention.amplification import AmplificationResult
 from leaderlens.attention.api import BrandVoice
+from leaderlens.attention.cascade import Cascade
 from leaderlens.attention.leadlag import LeadLag
 from leaderlens.attention.playbook import Playbook
 from leaderlens.attention.spikes import Spikes
@@ -171,4 +172,5 @@ CHARTS: dict[type, Callable[[Any], Any]] = {
     LeadLag: leadlag_chart,
     Spikes: spikes_chart,
     BrandVoice: share_chart,
+    Cascade: Cascade.plot,
 }

@@ -14,6 +14,7 @@ from leaderlens.errors import BadInputError
 from leaderlens.options import (
     AttentionFreq,
     BucketFreq,
+    CascadeSplit,
     EngineName,
     PlaybookBy,
     Seasonal,
@@ -21,7 +22,9 @@ from leaderlens.options import (
 )
 
 attention_app = typer.Typer(
-    help="Brand attention: lift, amplification, share of voice, spikes, lead-lag, playbook.",
+    help=(
+        "Brand attention: lift, amplification, share of voice, spikes, lead-lag, playbook, cascade."
+    ),
     no_args_is_help=True,
 )
 
@@ -334,5 +337,33 @@ def playbook(
                 ws, brand, by=by, leader=leader, metric=metric, horizon=horizon, asset=asset
             )
         _emit(result, json_path, plot=plot)
+
+    run(body)
+
+
+@attention_app.command("cascade")
+def cascade(
+    brand: BrandOpt,
+    leader: LeaderOpt = None,
+    metric: MetricOpt = "mentions",
+    by: Annotated[
+        CascadeSplit, typer.Option("--by", help="How posts split into marks.")
+    ] = "channel",
+    trend_days: Annotated[
+        float, typer.Option("--trend-days", help="Spacing of the baseline's trend knots.")
+    ] = 28.0,
+    workspace: WorkspaceOpt = None,
+    json_path: JsonOpt = None,
+    plot: PlotOpt = None,
+) -> None:
+    """Self-exciting (Hawkes) decomposition of the brand's attention: baseline, triggered by
+    the leader's and the brand's posts, and cascade; branching ratio and multiplier."""
+
+    def body() -> None:
+        from leaderlens.attention.cascade import cascade as compute
+
+        with _open(workspace) as ws:
+            result = compute(ws, brand, leader=leader, metric=metric, by=by, trend_days=trend_days)
+        _emit(result, json_path, {"cascade": result.to_dict()}, plot=plot)
 
     run(body)

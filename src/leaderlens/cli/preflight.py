@@ -43,6 +43,17 @@ def preflight(
         ),
     ] = False,
     top: Annotated[int, typer.Option("--top", help="Similar statements shown.")] = 5,
+    reach: Annotated[
+        bool,
+        typer.Option(
+            "--reach", help="Also predict likes, reposts and replies, beside the baseline."
+        ),
+    ] = False,
+    reply: Annotated[bool, typer.Option("--reply", help="The draft is a reply.")] = False,
+    brand: Annotated[
+        str | None,
+        typer.Option("--brand", help="With --reach: the attention lift on this brand (cascade)."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     json_path: JsonOpt = None,
 ) -> None:
@@ -52,6 +63,7 @@ def preflight(
     def body() -> None:
         from leaderlens import Workspace
         from leaderlens.preflight.check import preflight as check
+        from leaderlens.preflight.reach import preflight_reach
 
         with Workspace.open(workspace, read_only=not backtest) as ws:
             result = check(
@@ -59,8 +71,19 @@ def preflight(
                 channel=channel, metric=metric,
                 backtest=backtest,
             )  # fmt: skip
+            reached = (
+                preflight_reach(
+                    ws, leader, text, is_reply=reply, brand=brand, channel=channel or "x"
+                )
+                if reach
+                else None
+            )
         out.print(result.summary(top=top), markup=False)
-        write_json(json_path, result.to_dict())
+        payload = result.to_dict()
+        if reached is not None:
+            out.print(reached.summary(), markup=False)
+            payload["reach"] = reached.to_dict()
+        write_json(json_path, payload)
 
     run(body)
 

@@ -2,11 +2,12 @@
 
 For every brand whose ``leader_ids`` name the leader (``Workspace.brands()``), the report runs
 :func:`leaderlens.amplification`, :func:`leaderlens.playbook` (by channel, with the market CAAR
-per channel on the report's asset), :func:`leaderlens.brand_share_of_voice` and
-:func:`leaderlens.brand_lead_lag` with their documented defaults, on one attention series of
-the brand (mention counts preferred: they are what the leader's statements add to). A part
-whose data are missing (no attention series, no brand posts, no mentions, too short a series)
-keeps the reason instead of a result, so the report never breaks on it.
+per channel on the report's asset), :func:`leaderlens.brand_share_of_voice`,
+:func:`leaderlens.brand_lead_lag` and :func:`leaderlens.cascade` with their documented
+defaults, on one attention series of the brand (mention counts preferred: they are what the
+leader's statements add to). A part whose data are missing (no attention series, no brand
+posts, no mentions, too short a series) keeps the reason instead of a result, so the report
+never breaks on it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from leaderlens.errors import LeaderlensError
 METRICS: tuple[str, ...] = ("mentions", "search_interest", "news", "engagement")
 
 #: The parts of a brand's attention section, in the order the report shows them.
-PARTS: tuple[str, ...] = ("amplification", "playbook", "share_of_voice", "lead_lag")
+PARTS: tuple[str, ...] = ("amplification", "playbook", "share_of_voice", "lead_lag", "cascade")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class BrandAttention:
     share_of_voice: :class:`~leaderlens.attention.BrandVoice`, or None.
     lead_lag: :class:`~leaderlens.attention.LeadLag` (leader statement count vs.
         ``log(1 + metric)``), or None.
+    cascade: :class:`~leaderlens.Cascade` (the self-exciting decomposition), or None.
     asset: the asset of the playbook's market CAAR.
     notes: part name (one of :data:`PARTS`) -> why that part is not available.
     """
@@ -52,6 +54,7 @@ class BrandAttention:
     playbook: Any | None = None
     share_of_voice: Any | None = None
     lead_lag: Any | None = None
+    cascade: Any | None = None
     asset: str | None = None
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -70,6 +73,9 @@ class BrandAttention:
         if self.lead_lag is not None:
             out[f"granger_{key}"] = granger_table(self.lead_lag)
             out[f"lead_lag_{key}"] = self.lead_lag.to_frame()
+        if self.cascade is not None:
+            out[f"cascade_{key}"] = self.cascade.to_frame()
+            out[f"cascade_decomposition_{key}"] = self.cascade.decomposition()
         return out
 
 
@@ -141,6 +147,7 @@ def _one_brand(
         "playbook": lambda: _playbook(ws, brand, leader, str(metric), asset, window, notes),
         "share_of_voice": lambda: ll.brand_share_of_voice(ws, brand, leader=leader),
         "lead_lag": lambda: ll.brand_lead_lag(ws, brand, leader=leader, metric=str(metric)),
+        "cascade": lambda: ll.cascade(ws, brand, leader=leader, metric=str(metric)),
     }
     for part in PARTS:
         if part != "share_of_voice" and metric is None:

@@ -1,5 +1,6 @@
 """The report's attention section: per brand of the leader, the amplification factor with its
-reading, the playbook by channel, share of voice and lead-lag, each with its chart
+reading, the playbook by channel, share of voice, lead-lag and the cascade decomposition, each
+with its chart
 (:func:`leaderlens.attention.charts.figure`), or a note saying why a part is missing."""
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def _brand(brand: BrandAttention, suffix: str) -> str:
             _playbook(brand, suffix),
             _share(brand, suffix),
             _lead_lag(brand, suffix),
+            _cascade(brand, suffix),
         ]
     )
 
@@ -151,6 +153,33 @@ def _lead_lag(brand: BrandAttention, suffix: str) -> str:
         + tests
         + _chart(result, "leadlag", suffix)
     )
+
+
+def _cascade(brand: BrandAttention, suffix: str) -> str:
+    head = "<h4>Cascade: baseline, leader-triggered, brand-triggered and self-excited</h4>"
+    result = brand.cascade
+    if result is None:
+        return head + _missing(brand, "cascade")
+    n, low, high = result.fit.branching()
+    shares = result.shares()
+    items = {
+        "branching ratio n": f"{num(n, 3)} ({num(low, 3)}-{num(high, 3)})",
+        "multiplier 1/(1-n)": num(result.multiplier()[0], 2),
+        # The endo-exo position (Rizoiu et al. 2017): what the posts bring in vs. the cascade.
+        "exogenous (leader + brand posts)": _pct(shares["leader"] + shares["brand"], 1),
+        "endogenous (cascade)": _pct(shares["cascade"], 1),
+        "baseline": _pct(shares["baseline"], 1),
+    }
+    warnings = "".join(note(w) for w in result.warnings)
+    marks = table(
+        result.to_frame()[["mark", "n_posts", "per_post", "per_post_low", "per_post_high",
+                           "decay_hours", "share", "share_with_cascade"]],
+        f"cascade-table{suffix}",
+        formats={c: lambda v: num(v, 2) for c in ("per_post", "per_post_low", "per_post_high",
+                                                   "decay_hours")}
+        | {"share": _pct, "share_with_cascade": _pct},
+    )  # fmt: skip
+    return head + cards(items) + warnings + marks + _chart(result, "cascade", suffix)
 
 
 def _pct(value: Any, digits: int = 2) -> str:

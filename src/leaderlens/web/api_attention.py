@@ -1,5 +1,5 @@
 """The attention API (``/api/brands/{brand}/...``): amplification, share of voice, lift,
-spikes, lead-lag and playbook of a brand, through :mod:`leaderlens.attention`'s public
+spikes, lead-lag, playbook and cascade of a brand, through :mod:`leaderlens.attention`'s public
 functions with their documented defaults (METHODS.md section 4).
 
 Each answer is the result's ``summary()`` and ``to_frame()`` rows (what ``leaderlens attention
@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 
 import leaderlens as ll
 from leaderlens.jsonsafe import records
-from leaderlens.options import BucketFreq, PlaybookBy, Seasonal, Source
+from leaderlens.options import BucketFreq, CascadeSplit, PlaybookBy, Seasonal, Source
 from leaderlens.report.attention import granger_table
 from leaderlens.web.access import WorkspaceAccess, workspace_access
 from leaderlens.web.api import BrandId, Problem, require_asset, result_payload
@@ -262,5 +262,29 @@ def build_attention_router() -> APIRouter:
 
         key = ("playbook", brand, leader, by, metric, horizon, n_boot, level, asset)
         return access.computed(key, compute)
+
+    @router.get(
+        "/brands/{brand}/cascade",
+        summary="Self-exciting decomposition: baseline, leader- and brand-triggered, cascade",
+    )
+    def cascade(
+        request: Request,
+        brand: BrandId,
+        leader: LeaderQ = None,
+        metric: MetricQ = "mentions",
+        by: Annotated[CascadeSplit, Query(description="How posts split into marks.")] = "channel",
+    ) -> dict[str, Any]:
+        access = workspace_access(request)
+        _check(access, brand, leader)
+
+        def compute(ws: ll.Workspace) -> dict[str, Any]:
+            result = ll.cascade(ws, brand, leader=leader, metric=metric, by=by)
+            return result_payload(
+                result,
+                cascade=result.to_dict(),
+                decomposition=records(result.decomposition()),
+            )
+
+        return access.computed(("cascade", brand, leader, metric, by), compute)
 
     return router
