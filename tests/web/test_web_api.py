@@ -183,8 +183,8 @@ def test_is_local() -> None:
 
 
 def test_a_writer_holding_the_workspace_is_handled(world_path: Path, tmp_path: Path) -> None:
-    """While another process writes: what was read is still served, what needs the file
-    answers 503 with a message; once it is done, its changes are seen at once."""
+    """While another process writes, everything is served from the last published state
+    (cached or computed afresh); once it is done, its changes are seen at once."""
     copy = tmp_path / "busy.duckdb"
     copy.write_bytes(world_path.read_bytes())
     with TestClient(create_app(copy)) as c:
@@ -210,11 +210,8 @@ def test_a_writer_holding_the_workspace_is_handled(world_path: Path, tmp_path: P
             assert c.get("/api/leaders").json() == before.json()
             assert c.get("/api/brands/keynote/spikes").json() == spikes.json()
             fresh = c.get("/api/brands/keynote/spikes", params={"k": 3})
-            assert fresh.status_code == 503 and "another leaderlens" in fresh.json()["detail"]
-            busy = c.get("/leaders/lin_wei")
-            assert busy.status_code == 503
-            assert "another leaderlens process" in busy.json()["detail"]
-            assert busy.headers["retry-after"] == "5"
+            assert fresh.status_code == 200, fresh.text
+            assert c.get("/leaders/lin_wei").status_code == 200
         finally:
             holder.communicate("go\n", timeout=60)
         assert holder.returncode == 0

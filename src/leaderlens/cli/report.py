@@ -98,6 +98,7 @@ def serve(
     """Serve the dashboard and the JSON API (read-only over the workspace)."""
 
     def body() -> None:
+        from leaderlens import Workspace
         from leaderlens.settings import Settings
 
         try:
@@ -116,6 +117,7 @@ def serve(
                 field="token",
             )
         path = workspace or Settings.from_env().workspace
+        Workspace.open(path, read_only=True).close()  # refuse a wrong path before serving
         app = create_app(path, token=token)
         out.print(f"leaderlens dashboard on http://{host}:{port}/ (workspace {path}, read-only)")
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -139,7 +139,7 @@ def study(
                 write_json(json_path, result.to_dict())
             return
 
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, read_only=True) as ws:
             regression = None
             if activity:
                 if leader is None or asset is None:

@@ -58,7 +58,7 @@ def annotate(
         from leaderlens.text.annotate import SENTIMENTS, annotate_workspace
 
         check_choice("sentiment", sentiment, SENTIMENTS)
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, create=False) as ws:
             report = annotate_workspace(
                 ws,
                 leader=leader,

@@ -411,6 +411,27 @@ class NaiveTimeError(BadInputError):
 # Row checks
 
 
+# The instants leaderlens stores and computes with: pandas' nanosecond timestamps span
+# 1677-09-21 to 2262-04-11; a few months' margin each side keeps window, calendar and
+# time-zone arithmetic inside that span.
+EARLIEST = np.datetime64("1678-01-01", "us")
+LATEST = np.datetime64("2262-01-01", "us")
+
+
+def fail_out_of_range(checker: RowChecker, ts: pd.Series, field: str) -> None:
+    """Fail rows whose time (a tz-aware series) is outside [EARLIEST, LATEST)."""
+    unit = f"datetime64[{ts.dt.unit}]"
+    values = np.asarray(ts.array.asi8)  # no copy; NaT is the smallest int64
+    low, high = EARLIEST.astype(unit).astype(np.int64), LATEST.astype(unit).astype(np.int64)
+    outside = (values != np.iinfo(np.int64).min) & ((values < low) | (values >= high))
+    first, last = EARLIEST.astype("datetime64[D]"), (LATEST - 1).astype("datetime64[D]")
+    checker.fail(
+        outside,
+        field,
+        f"time outside the range leaderlens can store and compute with ({first} to {last} UTC)",
+    )
+
+
 class RowChecker:
     """Collects per-row failures of a frame being read, then raises or drops them.
 

@@ -19,6 +19,7 @@ from leaderlens.readers.base import (
     NaiveTimeError,
     RowChecker,
     epoch_to_instants,
+    fail_out_of_range,
     has_offset,
     numbers,
     parse_instants,
@@ -106,7 +107,16 @@ def parse_times(
     and typed datetime columns from Parquet or a frame. Empty or unparseable values fail their
     row. In a file whose times carry offsets, a time without one is a bad row (typically a
     truncated or hand-edited line), not a reason to ask for ``--tz``.
+    Times outside :data:`~leaderlens.readers.base.EARLIEST` .. ``LATEST`` fail their row.
     """
+    out, how = _parse_times(raw, tz=tz, field=field, checker=checker)
+    fail_out_of_range(checker, out, field)
+    return out, how
+
+
+def _parse_times(
+    raw: pd.Series, *, tz: str | None, field: str, checker: RowChecker
+) -> tuple[pd.Series, str]:
     raw = raw.reset_index(drop=True)
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
         out = raw.dt.tz_convert("UTC").dt.as_unit("us")

@@ -40,8 +40,8 @@ def session_count(calendar: str, first: str, last: str) -> int | None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        try:
+        try:  # (a range the library does not cover raises a ValueError at either step)
             cal = xcals.get_calendar(calendar, start=first, end=last)
+            return len(cal.sessions_in_range(first, last))
         except (ValueError, xcals.errors.CalendarError):
             return None
-        return len(cal.sessions_in_range(first, last))

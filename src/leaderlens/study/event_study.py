@@ -116,7 +116,7 @@ def event_study(
         tests=tests,
     )
     moments = _moments(ws, settings, leader=leader, events=events)
-    if cache_serves(settings, ws):
+    if cache_serves(settings):
         computed, notes = compute_cached(ws, settings, moments)
     else:
         factor_frame = read_factors(factors)[0] if factors is not None else None

@@ -14,11 +14,13 @@ import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
+from leaderlens.store.opening import engine_failure
 from leaderlens.web.access import WorkspaceAccess
 from leaderlens.web.api import build_router
 from leaderlens.web.api_attention import build_attention_router
@@ -72,6 +74,11 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
             return JSONResponse(status_code=422, content={"detail": problem})
         status = 404 if isinstance(exc, MissingDataError) else 503
         return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+    @app.exception_handler(duckdb.Error)
+    async def engine_error(request: Request, exc: duckdb.Error) -> JSONResponse:
+        problem = engine_failure(exc, app.state.access.path)
+        return JSONResponse(status_code=503, content={"detail": str(problem)})
 
     if token is not None:
         expected = token.encode()

@@ -40,8 +40,13 @@ from leaderlens.web.preflight_page import (
 PLOTLY_TAG = '<script src="/static/plotly.min.js"></script>'
 
 
-def _nav(extra: str = "") -> str:
-    return f'<p><a href="/">leaders</a> · <a href="/compare">compare</a>{extra}</p>'
+def _nav(access: WorkspaceAccess, extra: str = "") -> str:
+    """Links, and when the workspace last changed (pages are cached per workspace state)."""
+    as_of = access.data_as_of().strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (
+        f'<p><a href="/">leaders</a> · <a href="/compare">compare</a>{extra}'
+        f' <span class="note" id="data-as-of">· data as of {esc(as_of)}</span></p>'
+    )
 
 
 def _leader_url(leader: str, suffix: str = "", asset: str | None = None) -> str:
@@ -83,7 +88,7 @@ def build_pages() -> APIRouter:
         view = access.view(leader, asset, options)
         return access.cached(
             ("page", "event", leader, asset, options, index),
-            lambda: _drill_down(view, index, asset),
+            lambda: _drill_down(access, view, index, asset),
         )
 
     @router.get("/leaders/{leader}/preflight", response_class=HTMLResponse)
@@ -115,7 +120,7 @@ def _home(access: WorkspaceAccess) -> str:
     links = shown["leader_id"].map(_leader_url)
     body = (
         "<h1>leaderlens dashboard</h1>"
-        + _nav()
+        + _nav(access)
         + table(shown, "leaders-table", links=links, link_column="leader_id")
     )
     return page("leaderlens dashboard", body)
@@ -151,7 +156,7 @@ def _overview(
     body = "\n".join(
         [
             f"<h1>{esc(view.leader['name'])} on {esc(view.asset)}</h1>",
-            _nav(),
+            _nav(access),
             cards(headline),
             figure_div(result.plot(), "plot-caar"),
             figure_div(timeline, "plot-timeline"),
@@ -211,7 +216,7 @@ def _preflight(
     channels = access.computed(("channels", leader), lambda ws: _channels(ws.statements(leader)))
     parts = [
         f"<h1>Pre-flight check for {esc(row['name'])}</h1>",
-        _nav(f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
+        _nav(access, f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
         preflight_form(leader, asset, channels, text, channel),
     ]
     if problem is not None:
@@ -226,7 +231,7 @@ def _preflight(
     return page(f"pre-flight check for {leader}", "\n".join(parts), head)
 
 
-def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
+def _drill_down(access: WorkspaceAccess, view: StudyView, index: int, asset: str | None) -> str:
     d = event_detail(view, index)
     leader = d["leader"]
     texts = "".join(
@@ -251,7 +256,7 @@ def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
     body = "\n".join(
         [
             f"<h1>Event {index} of {esc(leader)}</h1>",
-            _nav(f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
+            _nav(access, f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
             '<section id="statement-text"><h2>Statement</h2>',
             texts,
             "</section>",
@@ -333,7 +338,7 @@ def _compare(access: WorkspaceAccess, options: StudyOptions) -> str:
         paths[leader] = view.result.caar_band()
     body = (
         "<h1>Leaders compared</h1>"
-        + _nav()
+        + _nav(access)
         + _side_by_side(access)
         + f"<h2>Market impact: CAAR over {esc(list(options.window))} "
         f"({esc(options.model)} model)</h2>"
