@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 import leaderlens as ll
+from leaderlens.store.schema import SCHEMA_VERSION
 
 LOADS = 4
 ROWS = 20_000
@@ -174,7 +175,7 @@ def test_reads_never_add_tables_to_a_foreign_duckdb_file(tmp_path: Path) -> None
     assert path.read_bytes() == before
 
 
-def test_an_older_workspace_is_read_only_after_migrate(tmp_path: Path) -> None:
+def test_an_older_workspace_is_read_as_it_is_and_migrated_on_demand(tmp_path: Path) -> None:
     import duckdb
 
     path = tmp_path / "old.duckdb"
@@ -185,11 +186,13 @@ def test_an_older_workspace_is_read_only_after_migrate(tmp_path: Path) -> None:
     con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     con.close()
     before = path.read_bytes()
-    refused = cli("ls", "--workspace", str(path))
-    assert refused.exit_code == 2 and "leaderlens migrate" in refused.output, refused.output
-    assert path.read_bytes() == before
+    listed = cli("ls", "--workspace", str(path), "--json", str(tmp_path / "ls.json"))
+    assert listed.exit_code == 0, listed.output
+    assert '"schema_version": 3' in (tmp_path / "ls.json").read_text()
+    assert path.read_bytes() == before  # a read never migrates
     assert cli("migrate", "--workspace", str(path)).exit_code == 0
-    assert cli("ls", "--workspace", str(path)).exit_code == 0
+    with ll.Workspace.open(path, read_only=True) as ws:
+        assert ws.summary().schema_version == SCHEMA_VERSION
 
 
 def test_a_damaged_workspace_is_named_with_duckdbs_reason(tmp_path: Path) -> None:

@@ -212,6 +212,32 @@ def csv_record_lines(text: str, delimiter: str = ",") -> np.ndarray:
     return np.asarray(starts, dtype=np.int64)
 
 
+def epoch_unit(values: pd.Series) -> str:
+    """The unit :func:`epoch_to_instants` read Unix epochs in, in words, for a note."""
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    num = num[~np.isnan(num)]
+    units = {
+        name
+        for name, hit in (
+            ("microseconds", num > 1e14),
+            ("milliseconds", (num > 1e11) & (num <= 1e14)),
+            ("seconds", num <= 1e11),
+        )
+        if hit.any()
+    }
+    return " and ".join(sorted(units)) or "seconds"
+
+
+def name_lines(lines: LineMap | None, mask: np.ndarray, limit: int = 5) -> str:
+    """``lines 3, 9 and 4 more`` for the rows in ``mask`` (input positions), for notes."""
+    rows = np.flatnonzero(mask)
+    if lines is None:
+        return f"rows {', '.join(str(int(r) + 1) for r in rows[:limit])}"
+    shown = ", ".join(str(lines.line(int(r))) for r in rows[:limit])
+    more = f" and {rows.size - limit} more" if rows.size > limit else ""
+    return f"line{'s' if rows.size > 1 else ''} {shown}{more}"
+
+
 class LineMap:
     """Maps a row position of a parsed frame to its line in the file, computed lazily.
 

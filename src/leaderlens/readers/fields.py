@@ -19,6 +19,7 @@ from leaderlens.readers.base import (
     NaiveTimeError,
     RowChecker,
     epoch_to_instants,
+    epoch_unit,
     fail_out_of_range,
     has_offset,
     numbers,
@@ -125,7 +126,7 @@ def _parse_times(
         out, how = _localize(raw, tz, field, checker)
     elif ptypes.is_numeric_dtype(raw.dtype) and not ptypes.is_bool_dtype(raw.dtype):
         out, _ = epoch_to_instants(raw)
-        how = "times are Unix epochs (UTC)"
+        how = f"times are Unix epochs (UTC) in {epoch_unit(raw)}, the unit judged by size"
     else:
         text = as_text(raw).str.strip()
         present = ~blank(text)
@@ -134,7 +135,8 @@ def _parse_times(
         x_style = text.str.fullmatch(_X_CREATED_AT).fillna(False).to_numpy(dtype=bool)
         if 2 * epoch.sum() > present.sum():
             out, _ = epoch_to_instants(text.mask(~epoch))
-            how = "times are Unix epochs (UTC)"
+            unit = epoch_unit(text.mask(~epoch))
+            how = f"times are Unix epochs (UTC) in {unit}, the unit judged by size"
         elif 2 * x_style.sum() > present.sum():
             out = pd.to_datetime(
                 text.mask(~x_style), format="%a %b %d %H:%M:%S %z %Y", utc=True, errors="coerce"

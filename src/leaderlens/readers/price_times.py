@@ -31,6 +31,7 @@ from leaderlens.readers.base import (
     NaiveTimeError,
     RowChecker,
     epoch_to_instants,
+    epoch_unit,
     fail_out_of_range,
 )
 
@@ -335,7 +336,11 @@ def _read_clock(raw: pd.Series, field: str, checker: RowChecker, dayfirst: bool 
         wall, offset, ymd = _number_clock(values)
         not_ymd = "is not a YYYYMMDD date"
         fail_rows(checker, ~np.isnan(values) & np.isnat(wall), field, not_ymd, quoted(raw, not_ymd))
-        notes = ("dates written as YYYYMMDD numbers",) if ymd else ()
+        notes = (
+            ("dates written as YYYYMMDD numbers",)
+            if ymd
+            else (f"times are Unix epochs read in {epoch_unit(raw)}, the unit judged by size",)
+        )
         return _Clock(wall, offset, not ymd, notes, ())
     return _text_clock(raw, field, checker, dayfirst)
 

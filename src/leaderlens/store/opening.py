@@ -77,9 +77,9 @@ def engine_failure(exc: BaseException, path: Path | str) -> LeaderlensError:
     return EngineError(f"the workspace failed ({text})", file=str(path))
 
 
-def open_reading(path: Path, *, current: bool = True) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the workspace at ``path``, which must exist and (when
-    ``current``) be at this leaderlens's schema version."""
+def open_reading(path: Path, *, reading: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the workspace at ``path``, which must exist (``reading``:
+    to be read, so not empty; else to be checked before a writer copies it)."""
     if not path.exists():
         raise MissingDataError(
             "no workspace at this path: check the path, or load something first "
@@ -93,7 +93,7 @@ def open_reading(path: Path, *, current: bool = True) -> duckdb.DuckDBPyConnecti
         con.execute("ATTACH ? AS workspace (READ_ONLY)", [str(path)])
         con.execute("USE workspace")
         con.execute("SET TimeZone = 'UTC'")
-        check_version(con, path, reading=current)
+        check_version(con, path, reading=reading)
     except duckdb.Error as exc:
         con.close()
         raise engine_failure(exc, path) from exc
@@ -104,8 +104,10 @@ def open_reading(path: Path, *, current: bool = True) -> duckdb.DuckDBPyConnecti
 
 
 def check_version(con: duckdb.DuckDBPyConnection, path: Path, *, reading: bool) -> int:
-    """The workspace's schema version; refuses foreign DuckDB files, newer workspaces and (when
-    ``reading``) older ones, each with what to do."""
+    """The workspace's schema version; refuses foreign DuckDB files, newer workspaces and
+    (when ``reading``) empty ones, each with what to do. An older workspace is read as it is
+    (reads never migrate; readers tolerate tables a later version added): writes migrate it,
+    and so does ``leaderlens migrate``."""
     found = schema_version(con)
     if found == 0:
         tables = [
@@ -130,13 +132,6 @@ def check_version(con: duckdb.DuckDBPyConnection, path: Path, *, reading: bool) 
         raise EngineError(
             f"workspace schema version {found} is newer than this leaderlens knows "
             f"({SCHEMA_VERSION}); upgrade leaderlens",
-            file=str(path),
-        )
-    if reading and found < SCHEMA_VERSION:
-        raise MissingDataError(
-            f"the workspace was written by an older leaderlens (schema version {found}, this "
-            f"one reads {SCHEMA_VERSION}); upgrade it once with `leaderlens migrate "
-            f"--workspace {path}` (reads never change the file)",
             file=str(path),
         )
     return found

@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from leaderlens.readers.mentions import read_mentions
 from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
-from leaderlens.store.calendars import calendar_time_zone
+from leaderlens.store.calendars import calendar_time_zone, off_day_note
 from leaderlens.store.load import TABLES, Upsert, in_transaction, unordered_inserts, upsert
 from leaderlens.store.opening import WriteSession, engine_failure, open_reading
 from leaderlens.store.schema import schema_version
@@ -125,7 +125,7 @@ class Workspace:
         try:
             if target.exists() and target.stat().st_size > 0:
                 # Refuse a foreign or newer file before copying it; migrations run on the copy.
-                probe = open_reading(target, current=False)
+                probe = open_reading(target, reading=False)
                 probe.close()
         except BaseException:
             session.release()
@@ -320,6 +320,11 @@ class Workspace:
             source, format=format, tz=tz, freq=freq, on_bad_rows=on_bad_rows, encoding=encoding
         )
         chosen = calendar or self._asset_calendar(asset) or read.calendar_hint
+        if chosen is not None:
+            calendar_time_zone(chosen)  # an unknown calendar is refused before any note
+            off = off_day_note(chosen, read.frame["ts"], read.freq == "1d")
+            if off is not None:
+                read = replace(read, notes=(*read.notes, off))
 
         def entities() -> None:
             self.add_asset(asset, calendar=chosen, benchmark=benchmark)
