@@ -10,12 +10,17 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from leaderlens.errors import LeaderlensError
 
-# Piped output (CI logs, files) gets a readable width instead of rich's 80 columns.
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output (CI logs, files) gets a readable width instead of rich's 80 columns. Console
+# markup is off: names, values, paths and messages are the user's text and are printed as
+# they are ("[/b]" in a leader's name is a name, not a style); styles are given as objects.
+out = Console(
+    highlight=False, soft_wrap=True, markup=False, width=None if sys.stdout.isatty() else 140
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -63,7 +68,7 @@ def run(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except LeaderlensError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
         raise typer.Exit(exc.exit_code) from exc
     except KeyboardInterrupt:
         err.print("interrupted: nothing of the unfinished step was stored")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,16 +157,10 @@ def read_text_bytes(path: str | Path, encoding: str = "utf-8") -> tuple[str, byt
     byte-order mark; unzipped), else ``None``: a parser taking bytes then reads them as they
     are, without encoding the text once more."""
     p = check_path(path)
+    check_encoding(encoding)
     raw = p.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise BadInputError(f"not a readable gzip file ({exc})", file=str(p)) from exc
-    try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise BadInputError(f"unknown encoding {encoding!r}", field="encoding") from exc
+        raw = _gunzip(raw, str(p))
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -182,6 +176,54 @@ def read_text_bytes(path: str | Path, encoding: str = "utf-8") -> tuple[str, byt
         raise BadInputError("the file holds no data", file=str(p))
     utf8 = codecs.lookup(encoding).name == "utf-8" and not raw.startswith(codecs.BOM_UTF8)
     return text, raw if utf8 else None
+
+
+# A gzip file inflating to more than this many times its size and past MAX_INFLATED_FLOOR
+# bytes is refused as a decompression bomb: real CSV and JSON compress about 3-20 times.
+MAX_INFLATION = 100
+MAX_INFLATED_FLOOR = 256 << 20
+
+
+def _gunzip(raw: bytes, source: str) -> bytes:
+    """Inflate a gzip file in bounded steps, refusing a bomb before it fills memory."""
+    limit = max(MAX_INFLATION * len(raw), MAX_INFLATED_FLOOR)
+    inflater = zlib.decompressobj(wbits=31)  # gzip framing
+    parts, size, rest = [], 0, raw
+    try:
+        while rest:
+            part = inflater.decompress(rest, 64 << 20)
+            size += len(part)
+            if size > limit:
+                raise BadInputError(
+                    f"the gzip file inflates to more than {limit >> 20:,} MB, over "
+                    f"{MAX_INFLATION} times its size: refused as a likely decompression bomb "
+                    "(unzip it yourself if it is genuine)",
+                    file=source,
+                )
+            parts.append(part)
+            rest = inflater.unconsumed_tail or inflater.unused_data
+            if inflater.eof and rest:  # another gzip member follows
+                inflater = zlib.decompressobj(wbits=31)
+        if not inflater.eof:
+            raise BadInputError("not a readable gzip file (it is cut off)", file=source)
+    except zlib.error as exc:
+        raise BadInputError(f"not a readable gzip file ({exc})", file=source) from exc
+    return b"".join(parts)
+
+
+def check_encoding(encoding: str) -> str:
+    """A text encoding Python knows (``rot13`` and ``base64`` are codecs, not encodings)."""
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError) as exc:
+        raise BadInputError(
+            f"unknown encoding {encoding!r}; e.g. utf-8, latin-1, cp1252", field="encoding"
+        ) from exc
+    if not getattr(info, "_is_text_encoding", True):
+        raise BadInputError(
+            f"{encoding!r} is not a text encoding; e.g. utf-8, latin-1, cp1252", field="encoding"
+        )
+    return encoding
 
 
 def head_lines(text: str, n: int = 5) -> list[str]:

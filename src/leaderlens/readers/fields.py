@@ -261,9 +261,10 @@ def parse_ids(raw: pd.Series, *, field: str, checker: RowChecker) -> pd.Series:
     present = ~blank(text)
     digits = text.str.fullmatch(r"\d{1,19}").fillna(False).to_numpy(dtype=bool)
     # 19 digits may overflow int64; strings of equal length compare like the numbers.
-    fits = digits & ((text.str.len() < 19) | (text <= _MAX_ID_TEXT)).fillna(False).to_numpy(
-        dtype=bool
-    )
+    # (Each part is made plain booleans first: "or" of two Arrow columns with gaps fails.)
+    short = (text.str.len() < 19).fillna(False).to_numpy(dtype=bool)
+    small = (text <= _MAX_ID_TEXT).fillna(False).to_numpy(dtype=bool)
+    fits = digits & (short | small)
     fail_values(
         checker,
         present & ~fits,

@@ -148,6 +148,11 @@ class WriteSession:
                 "no workspace at this path: check the path, or load something first",
                 file=str(path),
             )
+        if not path.parent.is_dir():
+            raise BadInputError(
+                f"the folder {path.parent} does not exist: create it or give another path",
+                file=str(path),
+            )
         self.path = path
         self.side = side_path(path)
         self._lock = _take_lock(lock_path(path), path)
@@ -207,7 +212,14 @@ def _wal(path: Path) -> Path:
 
 
 def _take_lock(where: Path, path: Path) -> IO[str]:
-    handle = where.open("a+")
+    try:
+        handle = where.open("a+")
+    except OSError as exc:
+        raise BadInputError(
+            f"cannot write beside the workspace ({exc.strerror}: {where}); writes need a "
+            "folder this user may write to",
+            file=str(path),
+        ) from exc
     try:
         _lock_exclusive(handle)
     except OSError as exc:
