@@ -90,7 +90,7 @@ def test_reads_go_on_while_loads_run(tmp_path: Path) -> None:
     loader = loop("load", str(path), str(stop_file), *(str(files[i % 4]) for i in range(LOADS)))
     failures: list[str] = []
     served = 0
-    with TestClient(create_app(path)) as client:
+    with TestClient(create_app(path), base_url="http://127.0.0.1") as client:
         while loader.poll() is None:
             for url in ("/api/health", "/api/leaders", "/api/assets", "/"):
                 got = client.get(url)
@@ -202,3 +202,20 @@ def test_a_damaged_workspace_is_named_with_duckdbs_reason(tmp_path: Path) -> Non
     assert done.exit_code == 2
     assert "damaged or is not a DuckDB file" in done.output and "DuckDB says" in done.output
     assert "another leaderlens process" not in done.output
+
+
+def test_a_leader_without_a_company_is_not_matched_to_an_asset_named_nan(
+    tmp_path: Path,
+) -> None:
+    from leaderlens.report.content import default_asset
+
+    path = tmp_path / "ws.duckdb"
+    with ll.Workspace.open(path) as ws:
+        ws.add_leader("solo")
+        ws.add_asset("NANO", calendar="24/7", name="nano coin", kind="stock")
+    with (
+        ll.Workspace.open(path, read_only=True) as ws,
+        pytest.raises(ll.BadInputError, match="no company set") as info,
+    ):
+        default_asset(ws, "solo")
+    assert info.value.field == "asset"

@@ -35,7 +35,7 @@ def web_app(world_path: Path) -> FastAPI:
 @pytest.fixture(scope="module")
 def client(web_app: FastAPI) -> Iterator[TestClient]:
     """A test client of the shared app, one per test module."""
-    with TestClient(web_app) as c:
+    with TestClient(web_app, base_url="http://127.0.0.1") as c:
         yield c
 
 

@@ -159,7 +159,7 @@ def test_pages_escape_the_hostile_statement(client: TestClient) -> None:
 
 
 def test_token_is_required_when_set(world_path: Path) -> None:
-    with TestClient(create_app(world_path, token="s3cret")) as c:
+    with TestClient(create_app(world_path, token="s3cret"), base_url="http://127.0.0.1") as c:
         assert c.get("/api/leaders").status_code == 401
         assert c.get("/").status_code == 401
         assert c.get("/api/brands/orbit/spikes").status_code == 401
@@ -187,7 +187,7 @@ def test_a_writer_holding_the_workspace_is_handled(world_path: Path, tmp_path: P
     (cached or computed afresh); once it is done, its changes are seen at once."""
     copy = tmp_path / "busy.duckdb"
     copy.write_bytes(world_path.read_bytes())
-    with TestClient(create_app(copy)) as c:
+    with TestClient(create_app(copy), base_url="http://127.0.0.1") as c:
         before = c.get("/api/leaders")
         assert before.status_code == 200 and len(before.json()) == 3
         spikes = c.get("/api/brands/keynote/spikes")
@@ -218,7 +218,7 @@ def test_a_writer_holding_the_workspace_is_handled(world_path: Path, tmp_path: P
         after = c.get("/api/leaders").json()
         assert {r["leader_id"] for r in after} == {"lin_wei", "rex_vale", "sam_archer", "newbie"}
         assert c.get("/leaders/lin_wei").status_code == 200
-    with TestClient(create_app(tmp_path / "absent.duckdb")) as c:
+    with TestClient(create_app(tmp_path / "absent.duckdb"), base_url="http://127.0.0.1") as c:
         assert c.get("/api/leaders").status_code == 503
 
 

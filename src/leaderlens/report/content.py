@@ -135,7 +135,14 @@ def default_asset(ws: ll.Workspace, leader: str) -> str:
     leaders = ws.leaders().set_index("leader_id")
     if leader not in leaders.index:
         raise MissingDataError(f"no leader {leader!r} in the workspace", field="leader")
-    company = str(leaders.loc[leader, "company"] or "").strip().lower()
+    stored = leaders.loc[leader, "company"]
+    company = "" if pd.isna(stored) else str(stored).strip().lower()  # (not "nan")
+    if not company:
+        raise BadInputError(
+            f"leader {leader!r} has no company set, so its stock is unknown: give --asset, or "
+            f"set it with `leaderlens add leader {leader} --company NAME`",
+            field="asset",
+        )
     assets = ws.assets()
     names = assets["name"].fillna("").str.lower()
     kind = assets["kind"].fillna("") if "kind" in assets else pd.Series("", index=assets.index)

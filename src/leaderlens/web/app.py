@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
@@ -42,9 +43,45 @@ def is_local(host: str) -> bool:
         return False
 
 
-def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+# The dashboard's pages load only what this server serves (plotly included); the figures are
+# drawn by inline scripts, so those are allowed, nothing from elsewhere is. No page may be
+# framed by another site (clickjacking). The API documentation pages (/docs, /redoc) load
+# FastAPI's Swagger UI and ReDoc assets and keep the framing rules only.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+_DOC_PAGES = ("/docs", "/redoc")
+
+
+def allowed_hosts_for(bind: str, extra: Sequence[str] = ()) -> list[str]:
+    """The Host headers a server bound to ``bind`` answers: the loopback names when it binds
+    loopback, else that address, plus ``extra`` (names users reach it by). A wildcard bind
+    (0.0.0.0, ::) answers any host: it needs a token, which a rebinding page does not have."""
+    if bind.strip("[]") in ("0.0.0.0", "::", ""):
+        return ["*"]
+    base = list(LOOPBACK_NAMES) if is_local(bind) else [bind]
+    return list(dict.fromkeys([*base, *extra]))
+
+
+def create_app(
+    workspace_path: str | Path,
+    token: str | None = None,
+    *,
+    allowed_hosts: Sequence[str] | None = None,
+) -> FastAPI:
     """The application over the workspace at ``workspace_path`` (opened read-only per
-    request). With ``token``, requests without it get 401."""
+    request). With ``token``, requests without it get 401. Requests whose Host header is not
+    in ``allowed_hosts`` (default: the loopback names; ``"*"`` allows any) get 400: a web page
+    the user visits cannot reach the API through a DNS name of its own (DNS rebinding)."""
     if token is not None and not token.strip():
         raise BadInputError("the token must not be empty", field="token")
     app = FastAPI(
@@ -80,6 +117,16 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
         problem = engine_failure(exc, app.state.access.path)
         return JSONResponse(status_code=503, content={"detail": str(problem)})
 
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if not request.url.path.startswith(_DOC_PAGES):
+            response.headers["Content-Security-Policy"] = CSP
+        return response
+
     if token is not None:
         expected = token.encode()
 
@@ -102,6 +149,9 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
                 response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
             return response
 
+    # Added last, so it runs first: a foreign Host is refused before anything else.
+    hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOOPBACK_NAMES)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     return app
 
 
