@@ -31,7 +31,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale import generate  # noqa: E402  (bench/scale.py: the event-study layout)
+from scale import generate  # bench/scale.py: the event-study layout
 
 RUN = """
 import resource, runpy, sys
