@@ -130,7 +130,7 @@ def main() -> None:
         bars, events = generate(folder, options.events)
         gb, code, seconds, said = peak_of(
             "study", "--events", str(events), "--bars", str(bars), "--engine", "duckdb",
-            "--window", "-10,10", "--estimation", "-250,-11",
+            "--benchmark", "MKT", "--window", "-10,10", "--estimation", "-250,-11",
             "--json", str(folder / "study.json"),
         )  # fmt: skip
         print(f"study of {options.events:,} events with --json: peak {gb:.2f} GB, exit {code}, "
