@@ -219,3 +219,38 @@ def test_a_leader_without_a_company_is_not_matched_to_an_asset_named_nan(
     ):
         default_asset(ws, "solo")
     assert info.value.field == "asset"
+
+
+def test_a_full_disk_is_named_and_the_workspace_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import shutil
+
+    path = tmp_path / "ws.duckdb"
+    with ll.Workspace.open(path) as ws:
+        ws.add_leader("someone")
+    before = path.read_bytes()
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    with pytest.raises(ll.EngineError, match="the disk is full"), ll.Workspace.open(path) as ws:
+        ws.add_leader("other")
+    assert path.read_bytes() == before
+    assert not (tmp_path / "ws.duckdb.writing").exists()
+
+
+def test_health_reports_a_damaged_workspace(tmp_path: Path) -> None:
+    from leaderlens.web import create_app
+
+    path = tmp_path / "ws.duckdb"
+    with ll.Workspace.open(path) as ws:
+        ws.add_leader("someone")
+    with TestClient(create_app(path), base_url="http://127.0.0.1") as client:
+        assert client.get("/api/health").json()["status"] == "ok"
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # cut in half
+        got = client.get("/api/health")
+    assert got.status_code == 503
+    assert "damaged" in got.json()["detail"] and "DuckDB says" in got.json()["detail"]
