@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery, HTTPBearer
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import leaderlens as ll
@@ -134,7 +135,7 @@ def create_app(
         async def require_token(
             request: Request, call_next: Callable[[Request], Awaitable[Response]]
         ) -> Response:
-            given, from_query = _given_token(request)
+            given, from_query = await _given_token(request)
             if given is None or not secrets.compare_digest(given.encode(), expected):
                 return JSONResponse(
                     status_code=401,
@@ -155,14 +156,23 @@ def create_app(
     return app
 
 
-def _given_token(request: Request) -> tuple[str | None, bool]:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip(), False
-    header = request.headers.get("x-leaderlens-token")
+# Where a token may come from, read by FastAPI's own security schemes (none raises: a missing
+# token is answered by the middleware, which also guards /docs and /openapi.json).
+_BEARER = HTTPBearer(auto_error=False)
+_HEADER = APIKeyHeader(name="X-Leaderlens-Token", auto_error=False)
+_QUERY = APIKeyQuery(name="token", auto_error=False)
+_COOKIE = APIKeyCookie(name=TOKEN_COOKIE, auto_error=False)
+
+
+async def _given_token(request: Request) -> tuple[str | None, bool]:
+    """The token a request carries, and whether it came in the query (then set as a cookie)."""
+    bearer = await _BEARER(request)
+    if bearer is not None:
+        return bearer.credentials.strip(), False
+    header = await _HEADER(request)
     if header:
         return header, False
-    query = request.query_params.get("token")
+    query = await _QUERY(request)
     if query:
         return query, True
-    return request.cookies.get(TOKEN_COOKIE), False
+    return await _COOKIE(request), False
