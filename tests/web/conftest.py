@@ -28,8 +28,10 @@ def world_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def web_app(world_path: Path) -> FastAPI:
     from leaderlens.web import create_app
+    from leaderlens.web.app import LOOPBACK_NAMES
 
-    return create_app(world_path)
+    # schemathesis calls the application as host "testserver"
+    return create_app(world_path, allowed_hosts=[*LOOPBACK_NAMES, "testserver"])
 
 
 @pytest.fixture(scope="module")
