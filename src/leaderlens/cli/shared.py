@@ -79,5 +79,9 @@ def run(action: Callable[[], Any]) -> Any:
 
 
 def write_json(path: Path | None, payload: object) -> None:
+    """Write ``payload`` as JSON, streamed to the file (a large study's JSON is never held as
+    one string as well as the objects it is made of)."""
     if path is not None:
-        path.write_text(json.dumps(payload, indent=2, default=str, ensure_ascii=False) + "\n")
+        with path.open("w", encoding="utf-8") as handle:
+            json.dump(payload, handle, indent=2, default=str, ensure_ascii=False)
+            handle.write("\n")
