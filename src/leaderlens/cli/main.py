@@ -426,7 +426,7 @@ def demo(
             workspace.unlink()
         with err.status(f"building the demo world (seed {seed}) ...", spinner="dots"):
             build_demo(workspace, seed=seed)
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, read_only=True) as ws:
             summary = ws.summary()
         out.print(f"demo workspace written to {workspace}", markup=False)
         for table in summary_tables(summary):
