@@ -216,25 +216,35 @@ def test_missing_things_are_named(ws_path: Path) -> None:
         ll.Workspace.open(ws_path.parent / "absent.duckdb", read_only=True)
 
 
-def test_a_workspace_held_by_another_writer_is_reported(ws_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("holder_code", "message"),
+    [
+        (
+            "import leaderlens as ll, sys, time; w = ll.Workspace.open(sys.argv[1]);"
+            " print('held', flush=True); time.sleep(30)",
+            "another leaderlens process",
+        ),
+        (
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+            " time.sleep(30)",
+            "another program holds the workspace open for writing",
+        ),
+    ],
+    ids=["leaderlens-writer", "duckdb-shell"],
+)
+def test_a_workspace_held_by_another_writer_is_reported(
+    ws_path: Path, holder_code: str, message: str
+) -> None:
     import subprocess
     import sys
 
     ll.Workspace.open(ws_path).close()
     holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
-            " time.sleep(30)",
-            str(ws_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-c", holder_code, str(ws_path)], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(ll.EngineError, match="another leaderlens process"):
+        with pytest.raises(ll.EngineError, match=message):
             ll.Workspace.open(ws_path)
     finally:
         holder.kill()

@@ -30,14 +30,16 @@ def world_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def web_app(world_path: Path) -> FastAPI:
     from leaderlens.web import create_app
+    from leaderlens.web.app import LOOPBACK_NAMES
 
-    return create_app(world_path)
+    # schemathesis calls the application as host "testserver"
+    return create_app(world_path, allowed_hosts=[*LOOPBACK_NAMES, "testserver"])
 
 
 @pytest.fixture(scope="module")
 def client(web_app: FastAPI) -> Iterator[TestClient]:
     """A test client of the shared app, one per test module."""
-    with TestClient(web_app) as c:
+    with TestClient(web_app, base_url="http://127.0.0.1") as c:
         yield c
 
 

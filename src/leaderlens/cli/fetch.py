@@ -35,7 +35,7 @@ def _progress_bar() -> Iterator[Callable[[str, int, int | None], None]]:
 
     tasks: dict[str, Any] = {}
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
         console=err, transient=True,
     ) as bar:  # fmt: skip
 

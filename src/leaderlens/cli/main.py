@@ -492,11 +492,25 @@ def ls(workspace: WorkspaceOpt = None, json_path: JsonOpt = None) -> None:
     def body() -> None:
         from leaderlens import Workspace
 
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, read_only=True) as ws:
             summary = ws.summary()
         for table in summary_tables(summary):
             out.print(table)
         write_json(json_path, summary.to_dict())
+
+    run(body)
+
+
+@app.command("migrate")
+def migrate(workspace: WorkspaceOpt = None) -> None:
+    """Upgrade a workspace written by an older leaderlens to this version's schema."""
+
+    def body() -> None:
+        from leaderlens import Workspace
+
+        with Workspace.open(workspace, create=False) as ws:
+            version = ws.summary().schema_version  # the first use migrates the copy
+        out.print(f"workspace {ws.path} is at schema version {version}", markup=False)
 
     run(body)
 
@@ -520,7 +534,7 @@ def demo(
             workspace.unlink()
         with err.status(f"building the demo world (seed {seed}) ...", spinner="dots"):
             build_demo(workspace, seed=seed)
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, read_only=True) as ws:
             summary = ws.summary()
         out.print(f"demo workspace written to {workspace}", markup=False)
         for table in summary_tables(summary):

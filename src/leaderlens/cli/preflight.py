@@ -65,7 +65,7 @@ def preflight(
         from leaderlens.preflight.check import preflight as check
         from leaderlens.preflight.reach import preflight_reach
 
-        with Workspace.open(workspace, read_only=not backtest) as ws:
+        with Workspace.open(workspace, read_only=not backtest, create=False) as ws:
             result = check(
                 ws, leader, text, asset=asset or _company_stock(ws, leader), k=k,
                 channel=channel, metric=metric,
@@ -140,7 +140,7 @@ def alerts_remove(
         from leaderlens.errors import MissingDataError
         from leaderlens.preflight.alerts import remove_alert_rules
 
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, create=False) as ws:
             if not remove_alert_rules(ws, name):
                 raise MissingDataError(f"no alert rule set named {name!r}", field="name")
         out.print(f"alert rules {name!r} removed", markup=False)

@@ -98,16 +98,26 @@ def serve(
         str | None,
         typer.Option("--token", help="Token every request must carry (required off loopback)."),
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Another host name the server is reached by (repeat); requests naming any "
+            "other host are refused (default: the bound address, or the loopback names).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the dashboard and the JSON API (read-only over the workspace)."""
 
     def body() -> None:
+        from leaderlens import Workspace
         from leaderlens.settings import Settings
 
         try:
             import uvicorn
 
             from leaderlens.web import create_app, is_local
+            from leaderlens.web.app import allowed_hosts_for
         except ImportError as exc:
             raise BadInputError(
                 f"leaderlens serve needs fastapi and uvicorn ({exc.name} is missing): "
@@ -120,7 +130,9 @@ def serve(
                 field="token",
             )
         path = workspace or Settings.from_env().workspace
-        app = create_app(path, token=token)
+        Workspace.open(path, read_only=True).close()  # refuse a wrong path before serving
+        hosts = allowed_hosts_for(host, allowed_host or ())
+        app = create_app(path, token=token, allowed_hosts=hosts)
         out.print(f"leaderlens dashboard on http://{host}:{port}/ (workspace {path}, read-only)")
         uvicorn.run(app, host=host, port=port, log_level="warning")
 

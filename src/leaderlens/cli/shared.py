@@ -49,12 +49,16 @@ class _LazyConsole:
         self._console.__exit__(*exc)
 
 
-# Piped output (CI logs, files) gets a readable width instead of rich's 80 columns.
+# Piped output (CI logs, files) gets a readable width instead of rich's 80 columns. Console
+# markup is off: names, values, paths and messages are the user's text and are printed as
+# they are ("[/b]" in a leader's name is a name, not a style); styles are given as objects.
 out = cast(
     "Console",
-    _LazyConsole(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140),
+    _LazyConsole(
+        highlight=False, soft_wrap=True, markup=False, width=None if sys.stdout.isatty() else 140
+    ),
 )
-err = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True))
+err = cast("Console", _LazyConsole(stderr=True, highlight=False, soft_wrap=True, markup=False))
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -127,7 +131,9 @@ def run(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except LeaderlensError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        from rich.text import Text
+
+        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
         raise typer.Exit(exc.exit_code) from exc
     except KeyboardInterrupt:
         err.print("interrupted: nothing of the unfinished step was stored")
@@ -138,5 +144,9 @@ def run(action: Callable[[], Any]) -> Any:
 
 
 def write_json(path: Path | None, payload: object) -> None:
+    """Write ``payload`` as JSON, streamed to the file (a large study's JSON is never held as
+    one string as well as the objects it is made of)."""
     if path is not None:
-        path.write_text(json.dumps(payload, indent=2, default=str, ensure_ascii=False) + "\n")
+        with path.open("w", encoding="utf-8") as handle:
+            json.dump(payload, handle, indent=2, default=str, ensure_ascii=False)
+            handle.write("\n")

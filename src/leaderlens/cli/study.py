@@ -217,7 +217,7 @@ def study(
             )
             read = f"{len(moments)} events from {events}: {moments.attrs['times']}"
             out.print(read, markup=False)
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, read_only=True) as ws:
             regression = None
             if activity:
                 if leader is None or asset is None:

@@ -57,7 +57,7 @@ def annotate(
         from leaderlens import Workspace
         from leaderlens.text.annotate import annotate_workspace
 
-        with Workspace.open(workspace) as ws:
+        with Workspace.open(workspace, create=False) as ws:
             report = annotate_workspace(
                 ws,
                 leader=leader,

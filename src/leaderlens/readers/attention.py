@@ -38,6 +38,7 @@ from leaderlens.readers.base import (
     RowChecker,
     check_time_zone,
     dedupe,
+    fail_out_of_range,
     numbers,
     parse_dates,
 )
@@ -277,7 +278,9 @@ def _times(
             )  # fmt: skip
             checker.fail(~present, "ts", "empty date")
             how = GOOGLE_TIME_ZONE if layout == "google-trends" else LABEL_TIME_ZONE
-            return labels.reset_index(drop=True), how, True
+            labels = labels.reset_index(drop=True)
+            fail_out_of_range(checker, labels, "ts")
+            return labels, how, True
         if hourly and tz is None:
             # Hourly Trends exports are naive and in the requester's zone; with no --tz we
             # keep them as UTC labels and say so.

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,16 +147,10 @@ def read_text_bytes(path: str | Path, encoding: str = "utf-8") -> tuple[str, byt
     byte-order mark; unzipped), else ``None``: a parser taking bytes then reads them as they
     are, without encoding the text once more."""
     p = check_path(path)
+    check_encoding(encoding)
     raw = p.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise BadInputError(f"not a readable gzip file ({exc})", file=str(p)) from exc
-    try:
-        codecs.lookup(encoding)
-    except LookupError as exc:
-        raise BadInputError(f"unknown encoding {encoding!r}", field="encoding") from exc
+        raw = _gunzip(raw, str(p))
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -172,6 +166,54 @@ def read_text_bytes(path: str | Path, encoding: str = "utf-8") -> tuple[str, byt
         raise BadInputError("the file holds no data", file=str(p))
     utf8 = codecs.lookup(encoding).name == "utf-8" and not raw.startswith(codecs.BOM_UTF8)
     return text, raw if utf8 else None
+
+
+# A gzip file inflating to more than this many times its size and past MAX_INFLATED_FLOOR
+# bytes is refused as a decompression bomb: real CSV and JSON compress about 3-20 times.
+MAX_INFLATION = 100
+MAX_INFLATED_FLOOR = 256 << 20
+
+
+def _gunzip(raw: bytes, source: str) -> bytes:
+    """Inflate a gzip file in bounded steps, refusing a bomb before it fills memory."""
+    limit = max(MAX_INFLATION * len(raw), MAX_INFLATED_FLOOR)
+    inflater = zlib.decompressobj(wbits=31)  # gzip framing
+    parts, size, rest = [], 0, raw
+    try:
+        while rest:
+            part = inflater.decompress(rest, 64 << 20)
+            size += len(part)
+            if size > limit:
+                raise BadInputError(
+                    f"the gzip file inflates to more than {limit >> 20:,} MB, over "
+                    f"{MAX_INFLATION} times its size: refused as a likely decompression bomb "
+                    "(unzip it yourself if it is genuine)",
+                    file=source,
+                )
+            parts.append(part)
+            rest = inflater.unconsumed_tail or inflater.unused_data
+            if inflater.eof and rest:  # another gzip member follows
+                inflater = zlib.decompressobj(wbits=31)
+        if not inflater.eof:
+            raise BadInputError("not a readable gzip file (it is cut off)", file=source)
+    except zlib.error as exc:
+        raise BadInputError(f"not a readable gzip file ({exc})", file=source) from exc
+    return b"".join(parts)
+
+
+def check_encoding(encoding: str) -> str:
+    """A text encoding Python knows (``rot13`` and ``base64`` are codecs, not encodings)."""
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, TypeError) as exc:
+        raise BadInputError(
+            f"unknown encoding {encoding!r}; e.g. utf-8, latin-1, cp1252", field="encoding"
+        ) from exc
+    if not getattr(info, "_is_text_encoding", True):
+        raise BadInputError(
+            f"{encoding!r} is not a text encoding; e.g. utf-8, latin-1, cp1252", field="encoding"
+        )
+    return encoding
 
 
 def head_lines(text: str, n: int = 5) -> list[str]:
@@ -200,6 +242,32 @@ def csv_record_lines(text: str, delimiter: str = ",") -> np.ndarray:
             starts.append(previous_end + 1)
         previous_end = reader.line_num
     return np.asarray(starts, dtype=np.int64)
+
+
+def epoch_unit(values: pd.Series) -> str:
+    """The unit :func:`epoch_to_instants` read Unix epochs in, in words, for a note."""
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    num = num[~np.isnan(num)]
+    units = {
+        name
+        for name, hit in (
+            ("microseconds", num > 1e14),
+            ("milliseconds", (num > 1e11) & (num <= 1e14)),
+            ("seconds", num <= 1e11),
+        )
+        if hit.any()
+    }
+    return " and ".join(sorted(units)) or "seconds"
+
+
+def name_lines(lines: LineMap | None, mask: np.ndarray, limit: int = 5) -> str:
+    """``lines 3, 9 and 4 more`` for the rows in ``mask`` (input positions), for notes."""
+    rows = np.flatnonzero(mask)
+    if lines is None:
+        return f"rows {', '.join(str(int(r) + 1) for r in rows[:limit])}"
+    shown = ", ".join(str(lines.line(int(r))) for r in rows[:limit])
+    more = f" and {rows.size - limit} more" if rows.size > limit else ""
+    return f"line{'s' if rows.size > 1 else ''} {shown}{more}"
 
 
 class LineMap:
@@ -399,6 +467,27 @@ class NaiveTimeError(BadInputError):
 
 # --------------------------------------------------------------------------------------------
 # Row checks
+
+
+# The instants leaderlens stores and computes with: pandas' nanosecond timestamps span
+# 1677-09-21 to 2262-04-11; a few months' margin each side keeps window, calendar and
+# time-zone arithmetic inside that span.
+EARLIEST = np.datetime64("1678-01-01", "us")
+LATEST = np.datetime64("2262-01-01", "us")
+
+
+def fail_out_of_range(checker: RowChecker, ts: pd.Series, field: str) -> None:
+    """Fail rows whose time (a tz-aware series) is outside [EARLIEST, LATEST)."""
+    unit = f"datetime64[{ts.dt.unit}]"
+    values = np.asarray(ts.array.asi8)  # no copy; NaT is the smallest int64
+    low, high = EARLIEST.astype(unit).astype(np.int64), LATEST.astype(unit).astype(np.int64)
+    outside = (values != np.iinfo(np.int64).min) & ((values < low) | (values >= high))
+    first, last = EARLIEST.astype("datetime64[D]"), (LATEST - 1).astype("datetime64[D]")
+    checker.fail(
+        outside,
+        field,
+        f"time outside the range leaderlens can store and compute with ({first} to {last} UTC)",
+    )
 
 
 class RowChecker:

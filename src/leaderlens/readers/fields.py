@@ -19,6 +19,8 @@ from leaderlens.readers.base import (
     NaiveTimeError,
     RowChecker,
     epoch_to_instants,
+    epoch_unit,
+    fail_out_of_range,
     has_offset,
     numbers,
     parse_instants,
@@ -106,7 +108,16 @@ def parse_times(
     and typed datetime columns from Parquet or a frame. Empty or unparseable values fail their
     row. In a file whose times carry offsets, a time without one is a bad row (typically a
     truncated or hand-edited line), not a reason to ask for ``--tz``.
+    Times outside :data:`~leaderlens.readers.base.EARLIEST` .. ``LATEST`` fail their row.
     """
+    out, how = _parse_times(raw, tz=tz, field=field, checker=checker)
+    fail_out_of_range(checker, out, field)
+    return out, how
+
+
+def _parse_times(
+    raw: pd.Series, *, tz: str | None, field: str, checker: RowChecker
+) -> tuple[pd.Series, str]:
     raw = raw.reset_index(drop=True)
     if isinstance(raw.dtype, pd.DatetimeTZDtype):
         out = raw.dt.tz_convert("UTC").dt.as_unit("us")
@@ -115,7 +126,7 @@ def parse_times(
         out, how = _localize(raw, tz, field, checker)
     elif ptypes.is_numeric_dtype(raw.dtype) and not ptypes.is_bool_dtype(raw.dtype):
         out, _ = epoch_to_instants(raw)
-        how = "times are Unix epochs (UTC)"
+        how = f"times are Unix epochs (UTC) in {epoch_unit(raw)}, the unit judged by size"
     else:
         text = as_text(raw).str.strip()
         present = ~blank(text)
@@ -124,7 +135,8 @@ def parse_times(
         x_style = text.str.fullmatch(_X_CREATED_AT).fillna(False).to_numpy(dtype=bool)
         if 2 * epoch.sum() > present.sum():
             out, _ = epoch_to_instants(text.mask(~epoch))
-            how = "times are Unix epochs (UTC)"
+            unit = epoch_unit(text.mask(~epoch))
+            how = f"times are Unix epochs (UTC) in {unit}, the unit judged by size"
         elif 2 * x_style.sum() > present.sum():
             out = pd.to_datetime(
                 text.mask(~x_style), format="%a %b %d %H:%M:%S %z %Y", utc=True, errors="coerce"
@@ -249,9 +261,10 @@ def parse_ids(raw: pd.Series, *, field: str, checker: RowChecker) -> pd.Series:
     present = ~blank(text)
     digits = text.str.fullmatch(r"\d{1,19}").fillna(False).to_numpy(dtype=bool)
     # 19 digits may overflow int64; strings of equal length compare like the numbers.
-    fits = digits & ((text.str.len() < 19) | (text <= _MAX_ID_TEXT)).fillna(False).to_numpy(
-        dtype=bool
-    )
+    # (Each part is made plain booleans first: "or" of two Arrow columns with gaps fails.)
+    short = (text.str.len() < 19).fillna(False).to_numpy(dtype=bool)
+    small = (text <= _MAX_ID_TEXT).fillna(False).to_numpy(dtype=bool)
+    fits = digits & (short | small)
     fail_values(
         checker,
         present & ~fits,

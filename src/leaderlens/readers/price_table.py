@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from leaderlens.errors import BadInputError
-from leaderlens.readers.base import LineMap, Reject, head_lines, read_text
+from leaderlens.readers.base import LineMap, Reject, check_encoding, head_lines, read_text
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class FileText:
 
     def __init__(self, path: Path, encoding: str = "utf-8") -> None:
         self.path = path
-        self.encoding = encoding
+        self.encoding = check_encoding(encoding)
         with path.open("rb") as handle:
             start = handle.read(_HEAD_CHARS + 1)
         self._full: str | None = None

@@ -27,7 +27,13 @@ import pyarrow.compute as pc
 from pandas.tseries.api import guess_datetime_format
 
 from leaderlens.errors import BadInputError
-from leaderlens.readers.base import NaiveTimeError, RowChecker, epoch_to_instants
+from leaderlens.readers.base import (
+    NaiveTimeError,
+    RowChecker,
+    epoch_to_instants,
+    epoch_unit,
+    fail_out_of_range,
+)
 
 DAY_US = 86_400_000_000
 _OFFSET = r"(?:[zZ]|UTC|GMT|[+-]\d\d:?\d\d)$"
@@ -330,7 +336,11 @@ def _read_clock(raw: pd.Series, field: str, checker: RowChecker, dayfirst: bool 
         wall, offset, ymd = _number_clock(values)
         not_ymd = "is not a YYYYMMDD date"
         fail_rows(checker, ~np.isnan(values) & np.isnat(wall), field, not_ymd, quoted(raw, not_ymd))
-        notes = ("dates written as YYYYMMDD numbers",) if ymd else ()
+        notes = (
+            ("dates written as YYYYMMDD numbers",)
+            if ymd
+            else (f"times are Unix epochs read in {epoch_unit(raw)}, the unit judged by size",)
+        )
         return _Clock(wall, offset, not ymd, notes, ())
     return _text_clock(raw, field, checker, dayfirst)
 
@@ -403,6 +413,7 @@ def parse_times(
         ts = pd.Series(pd.to_datetime(labels.view("datetime64[us]")).tz_localize("UTC"))
         if tz is not None:
             notes.append(f"--tz {tz} not used: daily dates are session labels, not instants")
+        fail_out_of_range(checker, ts, field)
         return Times(ts, True, _daily_how(clock), tuple(notes))
 
     aware = ~np.isnan(clock.offset) & good
@@ -443,6 +454,7 @@ def parse_times(
         why = "the times are Unix epochs (UTC)" if clock.epoch else "every time carried its offset"
         notes.append(f"--tz {tz} not used: {why}")
     ts = pd.Series(pd.to_datetime(out).tz_localize("UTC"))
+    fail_out_of_range(checker, ts, field)
     return Times(ts, False, _intraday_how(clock, aware, naive, zone, tz, format_name), tuple(notes))
 
 

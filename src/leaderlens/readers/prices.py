@@ -35,6 +35,7 @@ from leaderlens.readers.base import (
     RowChecker,
     check_time_zone,
     dedupe,
+    name_lines,
     numbers,
 )
 from leaderlens.readers.price_columns import VALUE_FIELDS, RawPrices
@@ -212,11 +213,14 @@ def _assemble(raw: RawPrices, *, tz: str | None, freq: str | None, on_bad_rows: 
         k = int(empty.sum())
         notes.append(
             f"{k} row{'s' if k != 1 else ''} with a time but no values "
-            f"(e.g. Yahoo 'null' rows on holidays) left out"
+            f"(e.g. Yahoo 'null' rows on holidays) left out: {name_lines(raw.lines, empty)}"
         )
     if "adj_close" not in values:
         notes.append("the file has no adjusted close: adj_close = close")
     good = ~checker.bad & ~empty
+    stamps = np.asarray(times.ts.array.asi8)[good]
+    if stamps.size > 2 and bool(np.all(np.diff(stamps) < 0)):
+        notes.append("the rows run newest first (reverse time order); stored oldest first")
     if good.all():
         rows, ts, kept = np.arange(n), times.ts.array, values
     else:

@@ -118,6 +118,9 @@ def records_table(
     )
 
 
+TOO_DEEP = "JSON nested too deeply to read (arrays or objects inside one another thousands deep)"
+
+
 def json_lines_table(text: str, source: str) -> RawTable:
     """JSON Lines: one object per line; blank lines ignored; a broken line is a broken row."""
     records: list[dict[str, Any] | None] = []
@@ -133,6 +136,10 @@ def json_lines_table(text: str, source: str) -> RawTable:
         except json.JSONDecodeError as exc:
             records.append(None)
             reasons.append(f"not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:
+            records.append(None)
+            reasons.append(TOO_DEEP)
             continue
         if isinstance(value, dict):
             records.append(flatten(value))
@@ -179,6 +186,8 @@ def json_array_elements(text: str, start: int, source: str) -> tuple[list[Any], 
         counted_to = i
         try:
             value, end = decoder.raw_decode(text, i)
+        except RecursionError as exc:
+            raise BadInputError(TOO_DEEP, file=source, line=line) from exc
         except json.JSONDecodeError as exc:
             raise BadInputError(
                 f"the element starting on this line is not valid JSON ({exc.msg} at line "

@@ -30,6 +30,7 @@ from leaderlens.readers.base import (
     arrow_instants,
     check_time_zone,
     dedupe,
+    fail_out_of_range,
 )
 from leaderlens.readers.fields import (
     as_text,
@@ -159,6 +160,7 @@ def _read(
     fast_ts = arrow_instants(frame[found["ts"]]) if "ts" in found else None
     if fast_ts is not None:  # the usual export: every time ISO 8601 with its offset
         ts, time_zone = fast_ts, ALL_AWARE_HOW
+        fail_out_of_range(checker, ts, "ts")
     elif "ts" in found:
         ts, time_zone = parse_times(frame[found["ts"]], tz=tz, field="ts", checker=checker)
     elif tweet_ids is not None:

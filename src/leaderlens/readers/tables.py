@@ -153,6 +153,7 @@ def csv_table(
         offset, header_line = end + 1, header_line + 1
     header = line.rstrip("\r")
     delimiter = max(_DELIMITERS, key=header.count)
+    _check_quotes(text, offset, header, delimiter, header_line, name)
     if data is None:
         data, start = text[offset:].encode("utf-8"), 0
     else:  # the header's byte offset: the text before it is short
@@ -183,6 +184,8 @@ def csv_table(
     # Columns without a header (a pandas index written to file) are named "" so that no alias
     # matches them by accident; callers may still pick one by position.
     frame.columns = ["" if _UNNAMED.match(str(c)) else str(c) for c in frame.columns]
+    if frame.empty:
+        raise BadInputError("the file has a header but no data rows", file=name, line=header_line)
     first = header_line - 1
 
     def lines() -> np.ndarray:
@@ -195,6 +198,34 @@ def csv_table(
         format="csv",
         header_line=header_line,
         preamble=tuple(preamble),
+    )
+
+
+def _check_quotes(
+    text: str, offset: int, header: str, delimiter: str, header_line: int, name: str
+) -> None:
+    """Refuse a quoted value that is never closed: CSV parsers read everything after it, to
+    the end of the file, as that one value (quotes come in pairs, doubled ones included)."""
+    if text.count('"', offset) % 2 == 0:
+        return
+    body = text[offset:]
+    starts = csv_record_lines(body, delimiter)
+    line_no = int(starts[-1]) if starts.size else 1  # where the last record, the open one, starts
+    line = body.splitlines()[line_no - 1] if line_no >= 1 else ""
+    names = header.split(delimiter)
+    field = None
+    for pos in range(len(line) - 1, -1, -1):  # the last quote opening a field that stays open
+        opens = line[pos] == '"' and (pos == 0 or line[pos - 1] == delimiter)
+        if opens and line.count('"', pos) % 2 == 1:
+            column = line.count(delimiter, 0, pos)
+            field = names[column] if column < len(names) else None
+            break
+    raise BadInputError(
+        "a quoted value opened here is never closed, so the rest of the file would be read as "
+        'one value: close the quote (a quote inside a quoted value is written twice: "")',
+        file=name,
+        line=line_no + header_line - 1,
+        field=field,
     )
 
 

@@ -51,6 +51,9 @@ FIELDS: tuple[str, ...] = (
 )
 
 
+_TWEET_KEYS = {"full_text", "text", "id_str", "id", "created_at"}
+
+
 def is_x_archive(text: str) -> bool:
     """Whether ``text`` is an X archive data file (``window.YTD.<name>.partN = [``)."""
     return _WRAPPER.match(text[:200]) is not None
@@ -82,9 +85,9 @@ def read_x_archive_table(text: str, source: str) -> RawTable:
     reasons: list[str | None] = []
     for element in elements:
         tweet = element.get("tweet", element) if isinstance(element, dict) else None
-        if not isinstance(tweet, dict):
+        if not isinstance(tweet, dict) or not _TWEET_KEYS & tweet.keys():
             records.append(None)
-            reasons.append("not a tweet object")
+            reasons.append("not a tweet object (no full_text, text, id_str or created_at)")
             continue
         # Older archives have "text" instead of "full_text" and a numeric "id".
         if "full_text" not in tweet and "text" in tweet:
@@ -93,6 +96,10 @@ def read_x_archive_table(text: str, source: str) -> RawTable:
             tweet = {**tweet, "id_str": tweet["id"]}
         records.append({name: tweet.get(name) for name in FIELDS})
         reasons.append(None)
+    if records and all(r is None for r in records):
+        raise BadInputError(
+            f"no tweets in this archive file: {reasons[0]}", file=source, line=int(lines[0])
+        )
     return records_table(
         records,
         np.asarray(lines, dtype=np.int64),

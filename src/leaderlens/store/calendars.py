@@ -10,6 +10,9 @@ from __future__ import annotations
 import warnings
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+
 from leaderlens.errors import BadInputError
 
 ALWAYS_OPEN = "24/7"
@@ -40,8 +43,38 @@ def session_count(calendar: str, first: str, last: str) -> int | None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        try:
+        try:  # (a range the library does not cover raises a ValueError at either step)
             cal = xcals.get_calendar(calendar, start=first, end=last)
+            return len(cal.sessions_in_range(first, last))
         except (ValueError, xcals.errors.CalendarError):
             return None
-        return len(cal.sessions_in_range(first, last))
+
+
+@lru_cache(maxsize=64)
+def calendar_weekmask(calendar: str) -> str:
+    """Trading weekdays Monday..Sunday as ``"1111100"`` (``24/7``: every day)."""
+    if calendar == ALWAYS_OPEN:
+        return "1111111"
+    import exchange_calendars as xcals
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return str(xcals.get_calendar(calendar).weekmask)
+
+
+def off_day_note(calendar: str, ts: pd.Series, daily: bool) -> str | None:
+    """A note when bars fall on days the calendar never trades (weekends of an exchange), or
+    None. Daily bars are dated by their label; intraday bars by the exchange's local date."""
+    mask = calendar_weekmask(calendar)
+    if mask == "1111111" or ts.empty:
+        return None
+    local = ts if daily else ts.dt.tz_convert(calendar_time_zone(calendar))
+    days = local.dt.tz_localize(None).to_numpy(dtype="datetime64[D]")
+    off = ~np.is_busday(days, weekmask=mask)
+    if not off.any():
+        return None
+    return (
+        f"{int(off.sum()):,} bar{'s fall' if off.sum() > 1 else ' falls'} on days {calendar} never "
+        f"trades (weekends), the first at {ts[off].iloc[0]}: check the calendar or the "
+        "file's time zone"
+    )

@@ -1,9 +1,10 @@
 """The workspace: one embedded DuckDB file holding everything leaderlens knows.
 
-``Workspace.open(path)`` creates or migrates the file. ``ingest_*`` methods take a path (read by
-the matching reader, format detected) or a pandas / polars DataFrame in canonical columns, and
-load it atomically and idempotently (:mod:`leaderlens.store.load`). Query methods return new
-pandas frames with UTC times.
+``Workspace.open(path)`` creates or migrates the file (``read_only=True`` never changes it).
+``ingest_*`` methods take a path (read by the matching reader, format detected) or a pandas /
+polars DataFrame in canonical columns, and load it atomically and idempotently
+(:mod:`leaderlens.store.load`), published to readers in one atomic step
+(:mod:`leaderlens.store.opening`). Query methods return new pandas frames with UTC times.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from leaderlens.readers.mentions import read_mentions
 from leaderlens.readers.prices import read_prices
 from leaderlens.readers.statements import read_statements
 from leaderlens.settings import Settings
-from leaderlens.store.calendars import calendar_time_zone
+from leaderlens.store.calendars import calendar_time_zone, off_day_note
 from leaderlens.store.links import default_asset, leader_assets, tie
 from leaderlens.store.load import (
     DEFAULT_RTOL,
@@ -39,7 +40,8 @@ from leaderlens.store.load import (
     unordered_inserts,
     upsert,
 )
-from leaderlens.store.schema import migrate, schema_version
+from leaderlens.store.opening import WriteSession, engine_failure, open_reading
+from leaderlens.store.schema import schema_version
 from leaderlens.store.sql import first_row
 from leaderlens.store.summary import WorkspaceSummary, summarize
 
@@ -94,46 +96,96 @@ class LoadReport:
 
 
 class Workspace:
-    """A leaderlens workspace (one DuckDB file). Use :meth:`open`; close it or use ``with``."""
+    """A leaderlens workspace (one DuckDB file). Use :meth:`open`; close it or use ``with``.
 
-    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
+    A workspace opened for writing works on a side copy of the file and publishes it in one
+    atomic rename when a load commits and when it closes (:mod:`leaderlens.store.opening`);
+    readers meanwhile go on reading the last published state."""
+
+    def __init__(
+        self,
+        path: Path,
+        con: duckdb.DuckDBPyConnection | None,
+        read_only: bool = False,
+        session: WriteSession | None = None,
+    ) -> None:
         self.path = path
         self.read_only = read_only
-        self._con = con
+        self._live = con
+        self._session = session
+        self._dirty = False
 
     # ---------------------------------------------------------------------------- lifecycle
     @classmethod
-    def open(cls, path: str | Path | None = None, *, read_only: bool = False) -> Workspace:
-        """Open (creating and migrating when needed) the workspace at ``path``.
+    def open(
+        cls, path: str | Path | None = None, *, read_only: bool = False, create: bool = True
+    ) -> Workspace:
+        """Open the workspace at ``path``.
 
-        ``path`` defaults to :attr:`Settings.workspace` (``LEADERLENS_WORKSPACE`` or
-        ``./leaderlens.duckdb``).
+        Read-only, the file must exist and be a current leaderlens workspace; it is never
+        created or changed. For writing, a missing file is created when ``create`` (else
+        refused) and an older one migrated. ``path`` defaults to :attr:`Settings.workspace`
+        (``LEADERLENS_WORKSPACE`` or ``./leaderlens.duckdb``).
         """
         target = Path(path) if path is not None else Settings.from_env().workspace
-        if read_only and not target.exists():
-            raise MissingDataError("no workspace here; ingest something first", file=str(target))
-        if target.is_dir():
-            raise BadInputError("is a folder; give a workspace file path", file=str(target))
+        if read_only:
+            return cls(target, open_reading(target), read_only=True)
+        session = WriteSession(target, create=create)
         try:
-            con = duckdb.connect(str(target), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise EngineError(
-                f"cannot open the workspace ({exc}); another leaderlens process may be writing "
-                f"to it: wait for it to finish",
-                file=str(target),
-            ) from exc
-        except duckdb.Error as exc:
-            raise BadInputError(f"not a leaderlens workspace ({exc})", file=str(target)) from exc
-        con.execute("SET TimeZone = 'UTC'")
-        if not read_only:
-            migrate(con, str(target))
-        return cls(target, con, read_only)
+            if target.exists() and target.stat().st_size > 0:
+                # Refuse a foreign or newer file before copying it; migrations run on the copy.
+                probe = open_reading(target, reading=False)
+                probe.close()
+        except BaseException:
+            session.release()
+            raise
+        ws = cls(target, None, session=session)
+        if not target.exists():  # a new workspace, created at the current schema on close
+            ws._live = session.connect()
+            ws._dirty = True
+        return ws
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        if self._live is None:
+            if self._session is None:
+                raise EngineError("the workspace is closed", file=str(self.path))
+            self._live = self._session.connect()
+            self._dirty = self._dirty or self._session.migrated
+        return self._live
+
+    def _changed(self) -> None:
+        self._dirty = True
+
+    def _publish(self) -> None:
+        """Make what this writer changed visible to readers (one atomic rename)."""
+        from leaderlens.study.resident import release
+
+        live, self._live = self._live, None
+        if live is None or self._session is None:
+            return
+        release(live)
+        if self._dirty:
+            self._dirty = False
+            self._session.publish(live)
+        else:
+            live.close()
+            self._session.discard()
 
     def close(self) -> None:
         from leaderlens.study.resident import release
 
-        release(self._con)  # the study's in-memory copy of cached series goes with the workspace
-        self._con.close()
+        if self._session is None:
+            if self._live is not None:
+                release(self._live)  # the study's in-memory copy of cached series goes too
+                self._live.close()
+                self._live = None
+            return
+        try:
+            self._publish()
+        finally:
+            self._session.release()
+            self._session = None
 
     def __enter__(self) -> Workspace:
         return self
@@ -146,7 +198,9 @@ class Workspace:
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
-        """The DuckDB connection, for the engines and for read-only SQL by power users."""
+        """The DuckDB connection, for the engines and for SQL by power users (in a workspace
+        open for writing, what is written through it is published when the workspace closes)."""
+        self._dirty = not self.read_only
         return self._con
 
     # ---------------------------------------------------------------------------- entities
@@ -250,6 +304,7 @@ class Workspace:
                 self._con.execute(
                     f"UPDATE {table} SET {sets} WHERE {key} = ?", [*given.values(), ident]
                 )
+                self._changed()
             return
         given.setdefault("name", ident)
         cols = ", ".join([key, *given])
@@ -257,6 +312,7 @@ class Workspace:
         self._con.execute(
             f"INSERT INTO {table} ({cols}) VALUES ({marks})", [ident, *given.values()]
         )
+        self._changed()
 
     # ---------------------------------------------------------------------------- ingest
     def ingest_prices(
@@ -288,6 +344,11 @@ class Workspace:
             source, format=format, tz=tz, freq=freq, on_bad_rows=on_bad_rows, encoding=encoding
         )
         chosen = calendar or self._asset_calendar(asset) or read.calendar_hint
+        if chosen is not None:
+            calendar_time_zone(chosen)  # an unknown calendar is refused before any note
+            off = off_day_note(chosen, read.frame["ts"], read.freq == "1d")
+            if off is not None:
+                read = replace(read, notes=(*read.notes, off))
 
         def entities() -> None:
             self.add_asset(asset, calendar=chosen, benchmark=benchmark, company=company)
@@ -510,11 +571,12 @@ class Workspace:
             with unordered_inserts(self._con, table):
                 result = in_transaction(self._con, work)
         except duckdb.Error as exc:
-            raise EngineError(
-                f"the load failed in the workspace ({exc})", file=read.source
-            ) from exc
+            raise engine_failure(exc, self.path) from exc
         finally:
             hashing.shutdown(wait=True, cancel_futures=True)
+        if result.added or result.replaced:
+            self._changed()
+        self._publish()  # the committed load is visible to readers from here on
         rejects_file = _write_rejects(read, rejects_path) if read.rejects else None
         return LoadReport(
             kind=read.kind,
@@ -576,6 +638,7 @@ class Workspace:
         self._con.execute(
             "INSERT OR REPLACE INTO ground_truth VALUES (?, ?)", [name, json.dumps(body)]
         )
+        self._changed()
 
     def ground_truth(self, name: str) -> pd.DataFrame | dict[str, Any]:
         """A named piece of ground truth stored by :meth:`set_ground_truth` (the demo's)."""

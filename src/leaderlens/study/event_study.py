@@ -141,7 +141,7 @@ def event_study(
         fdr_method=fdr_method,
     )
     moments = _moments(ws, settings, leader=leader, events=events)
-    if settings.measure == "returns" and cache_serves(settings, ws):
+    if settings.measure == "returns" and cache_serves(settings):
         computed, notes = compute_cached(ws, settings, moments)
     else:
         factor_frame = read_factors(factors)[0] if factors is not None else None

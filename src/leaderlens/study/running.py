@@ -14,6 +14,9 @@ Cancellation: the running sums are of values centred on the pair's full-sample m
 window's centred cross-products (``Sxx = sum x'^2 - n xbar'^2``) subtract numbers of the size of
 the window's own variation, and agree with a direct OLS to about 1e-13.
 
+A workspace open read-only (every read command, the dashboard) keeps its cache in temporary
+in-memory tables for as long as it is open: reads never change the file.
+
 The cache is rebuilt whenever the asset or its benchmark has been loaded since (the newest
 ``load_id`` of their bars is part of the key). It serves daily studies without estimation masks
 (masks and intraday windows take the dense path).
@@ -49,10 +52,10 @@ from leaderlens.study.settings import StudySettings
 if TYPE_CHECKING:
     from leaderlens.store.workspace import Workspace
 
-CACHE_DDL = """CREATE TABLE IF NOT EXISTS series_cache (
+CACHE_DDL = """CREATE {kind} IF NOT EXISTS series_cache (
     series_id INTEGER NOT NULL, k BIGINT NOT NULL, ts BIGINT NOT NULL, r DOUBLE, m DOUBLE,
     cn BIGINT, cr DOUBLE, cm DOUBLE, crr DOUBLE, cmm DOUBLE, crm DOUBLE)"""
-META_DDL = """CREATE TABLE IF NOT EXISTS series_cache_meta (
+META_DDL = """CREATE {kind} IF NOT EXISTS series_cache_meta (
     series_id INTEGER NOT NULL, asset_id VARCHAR NOT NULL, benchmark_id VARCHAR NOT NULL,
     freq VARCHAR NOT NULL, kind VARCHAR NOT NULL, stamp BIGINT NOT NULL, mean_r DOUBLE,
     mean_m DOUBLE, first_ts BIGINT, last_ts BIGINT, regular BOOLEAN NOT NULL,
@@ -115,8 +118,15 @@ def running_sums(
     return sums, float(got["mean_r"][0]), float(got["mean_m"][0])
 
 
-def cached(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str, str], CachedSeries]:
-    """Every cached series by (asset, benchmark, freq, kind); creates the tables if needed."""
+def cached(
+    con: duckdb.DuckDBPyConnection, temporary: bool = False
+) -> dict[tuple[str, str, str, str], CachedSeries]:
+    """Every cached series by (asset, benchmark, freq, kind); creates the tables if needed
+    (``temporary``: in memory, for a workspace open read-only, shadowing any stored cache)."""
+    if temporary:
+        con.execute(CACHE_DDL.format(kind="TEMP TABLE"))
+        con.execute(META_DDL.format(kind="TEMP TABLE"))
+        return _cached_rows(con)
     columns = {
         str(r[0])
         for r in con.execute(
@@ -127,8 +137,14 @@ def cached(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str, str], Ca
     if columns and "n_rows" not in columns:  # a cache of an earlier layout: rebuild it
         con.execute("DROP TABLE series_cache_meta")
         con.execute("DROP TABLE IF EXISTS series_cache")
-    con.execute(CACHE_DDL)
-    con.execute(META_DDL)
+    con.execute(CACHE_DDL.format(kind="TABLE"))
+    con.execute(META_DDL.format(kind="TABLE"))
+    return _cached_rows(con)
+
+
+def _cached_rows(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[tuple[str, str, str, str], CachedSeries]:
     rows = con.execute(
         """SELECT asset_id, benchmark_id, freq, kind, series_id, stamp, mean_r, mean_m,
                   first_ts, last_ts, regular, n_rows FROM series_cache_meta"""
@@ -402,12 +418,12 @@ def finish_from_sums(
     ), np.where(fitted[:, None], params, np.nan)
 
 
-def cache_serves(settings: StudySettings, ws: Workspace) -> bool:
+def cache_serves(settings: StudySettings) -> bool:
     """Whether the cached daily series serve this study (module docstring)."""
-    return (
-        settings.freq == "1d"
-        and settings.model in ("constant-mean", "market-adjusted", "market")
-        and not ws.read_only
+    return settings.freq == "1d" and settings.model in (
+        "constant-mean",
+        "market-adjusted",
+        "market",
     )
 
 
@@ -586,7 +602,7 @@ def _fresh_series(
 
     have = memo.meta
     if have is None or not current(have):
-        have = cached(con)
+        have = cached(con, ws.read_only)
     stale = [
         a
         for a, key in keys.items()
@@ -609,7 +625,8 @@ def _fresh_series(
             m = grid.values_at(code[benches[asset]], grid.ts[seg]) if asset in benches else None
             regular = asset_grid_is_regular(grid.ts[seg], calendars[asset])
             store(con, key, sid, grid, code[asset], m, regular)
-        con.execute("CHECKPOINT")  # write the new sums to the file now, not in the next query
-        have = cached(con)
+        if not ws.read_only:  # write the new sums to the file now, not in the next query
+            con.execute("CHECKPOINT")
+        have = cached(con, ws.read_only)
     memo.meta = have
     return {a: have[(k.asset, k.benchmark, k.freq, k.kind)] for a, k in keys.items()}

@@ -1,13 +1,13 @@
 """Read-only access to the workspace for the web application.
 
-The workspace is opened read-only only when something is not cached yet (DuckDB allows one
-writing process; a read-only open fails while a writer holds the file, which becomes HTTP 503
-with a message instead of a crash). What was read is cached per workspace state (size and
-modification time of the file and of its write-ahead log): the leaders, and per (leader,
-asset, settings) a :class:`StudyView` with the finished study, its per-event table, the
-leader's statements and the asset's bars; rendered pages are cached the same way. Pages
-therefore answer from memory, keep answering while another process ingests, and see a
-finished ingest at once.
+The workspace is opened read-only only when something is not cached yet. Loads write a side
+copy and rename it over the workspace when they commit (:mod:`leaderlens.store.opening`), so a
+read-only open always succeeds on the last published state, also while a load runs; a file
+that cannot be read (missing, damaged) becomes HTTP 503 with the reason. What was read is
+cached per workspace state (inode, size and modification time of the file): the leaders, and
+per (leader, asset, settings) a :class:`StudyView` with the finished study, its per-event
+table, the leader's statements and the asset's bars; rendered pages are cached the same way.
+Pages therefore answer from memory and see a finished load at once.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -77,27 +78,33 @@ class WorkspaceAccess:
         self._making: dict[tuple[Any, ...], threading.Lock] = {}
 
     def state(self) -> tuple[int, ...]:
-        """Size and modification time (ns) of the workspace file and of its write-ahead log:
-        they change when anything is written."""
+        """Inode, size and modification time (ns) of the workspace file (a published load
+        replaces the file) and of a write-ahead log an older writer may have left."""
         try:
             st = self.path.stat()
         except FileNotFoundError:
             raise WorkspaceBusy(f"no workspace at {self.path}") from None
         wal = self.path.with_name(self.path.name + ".wal")
         log = wal.stat() if wal.exists() else None
-        return (st.st_size, st.st_mtime_ns, *((log.st_size, log.st_mtime_ns) if log else ()))
+        return (
+            st.st_ino,
+            st.st_size,
+            st.st_mtime_ns,
+            *((log.st_size, log.st_mtime_ns) if log else ()),
+        )
+
+    def data_as_of(self) -> datetime:
+        """When the workspace last changed (the last published load), in UTC."""
+        return datetime.fromtimestamp(self.state()[2] / 1e9, tz=UTC)
 
     @contextmanager
     def open(self) -> Iterator[ll.Workspace]:
-        """A read-only workspace for one request; 503 when it cannot be opened."""
+        """A read-only workspace for one request; 503 when it cannot be read."""
         self.state()
         try:
             ws = ll.Workspace.open(self.path, read_only=True)
         except LeaderlensError as exc:
-            raise WorkspaceBusy(
-                f"the workspace cannot be read right now ({exc.message}); another leaderlens "
-                "process is probably writing to it: try again when it has finished"
-            ) from exc
+            raise WorkspaceBusy(f"the workspace cannot be read: {exc.message}") from exc
         try:
             yield ws
         finally:

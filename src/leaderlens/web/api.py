@@ -80,8 +80,17 @@ def build_router() -> APIRouter:
     @router.get("/health", summary="Liveness and the workspace state")
     def health(request: Request) -> dict[str, Any]:
         access = workspace_access(request)
-        with access.open():
-            return {"status": "ok", "workspace": str(access.path), "version": ll.__version__}
+        # Every table is read (counts, first and last instants) so that a damaged file is
+        # reported here (503 with the reason), not only by the first analysis that hits it.
+        tables = _summary(access)
+        return {
+            "status": "ok",
+            "workspace": str(access.path),
+            "version": ll.__version__,
+            "data_as_of": access.data_as_of().isoformat(),
+            "leaders": len(tables["leaders"]),
+            "assets": len(tables["assets"]),
+        }
 
     @router.get("/leaders", summary="Leaders with statement counts and their default asset")
     def leaders(request: Request) -> list[dict[str, Any]]:

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import APIKeyCookie, APIKeyHeader, APIKeyQuery, HTTPBearer
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import leaderlens as ll
 from leaderlens.errors import BadInputError, LeaderlensError, MissingDataError
 from leaderlens.report.html_parts import note, page
+from leaderlens.store.opening import engine_failure
 from leaderlens.web.access import WorkspaceAccess
 from leaderlens.web.api import build_router
 from leaderlens.web.api_attention import build_attention_router
@@ -42,9 +46,45 @@ def is_local(host: str) -> bool:
         return False
 
 
-def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+# The dashboard's pages load only what this server serves (plotly included); the figures are
+# drawn by inline scripts, so those are allowed, nothing from elsewhere is. No page may be
+# framed by another site (clickjacking). The API documentation pages (/docs, /redoc) load
+# FastAPI's Swagger UI and ReDoc assets and keep the framing rules only.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+_DOC_PAGES = ("/docs", "/redoc")
+
+
+def allowed_hosts_for(bind: str, extra: Sequence[str] = ()) -> list[str]:
+    """The Host headers a server bound to ``bind`` answers: the loopback names when it binds
+    loopback, else that address, plus ``extra`` (names users reach it by). A wildcard bind
+    (0.0.0.0, ::) answers any host: it needs a token, which a rebinding page does not have."""
+    if bind.strip("[]") in ("0.0.0.0", "::", ""):
+        return ["*"]
+    base = list(LOOPBACK_NAMES) if is_local(bind) else [bind]
+    return list(dict.fromkeys([*base, *extra]))
+
+
+def create_app(
+    workspace_path: str | Path,
+    token: str | None = None,
+    *,
+    allowed_hosts: Sequence[str] | None = None,
+) -> FastAPI:
     """The application over the workspace at ``workspace_path`` (opened read-only per
-    request). With ``token``, requests without it get 401."""
+    request). With ``token``, requests without it get 401. Requests whose Host header is not
+    in ``allowed_hosts`` (default: the loopback names; ``"*"`` allows any) get 400: a web page
+    the user visits cannot reach the API through a DNS name of its own (DNS rebinding)."""
     if token is not None and not token.strip():
         raise BadInputError("the token must not be empty", field="token")
     app = FastAPI(
@@ -83,6 +123,21 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
             return JSONResponse(status_code=422, content={"detail": problem})
         return JSONResponse(status_code=status, content={"detail": str(exc)})
 
+    @app.exception_handler(duckdb.Error)
+    async def engine_error(request: Request, exc: duckdb.Error) -> JSONResponse:
+        problem = engine_failure(exc, app.state.access.path)
+        return JSONResponse(status_code=503, content={"detail": str(problem)})
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if not request.url.path.startswith(_DOC_PAGES):
+            response.headers["Content-Security-Policy"] = CSP
+        return response
+
     if token is not None:
         expected = token.encode()
 
@@ -90,7 +145,7 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
         async def require_token(
             request: Request, call_next: Callable[[Request], Awaitable[Response]]
         ) -> Response:
-            given, from_query = _given_token(request)
+            given, from_query = await _given_token(request)
             if given is None or not secrets.compare_digest(given.encode(), expected):
                 return JSONResponse(
                     status_code=401,
@@ -105,17 +160,29 @@ def create_app(workspace_path: str | Path, token: str | None = None) -> FastAPI:
                 response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
             return response
 
+    # Added last, so it runs first: a foreign Host is refused before anything else.
+    hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOOPBACK_NAMES)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     return app
 
 
-def _given_token(request: Request) -> tuple[str | None, bool]:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip(), False
-    header = request.headers.get("x-leaderlens-token")
+# Where a token may come from, read by FastAPI's own security schemes (none raises: a missing
+# token is answered by the middleware, which also guards /docs and /openapi.json).
+_BEARER = HTTPBearer(auto_error=False)
+_HEADER = APIKeyHeader(name="X-Leaderlens-Token", auto_error=False)
+_QUERY = APIKeyQuery(name="token", auto_error=False)
+_COOKIE = APIKeyCookie(name=TOKEN_COOKIE, auto_error=False)
+
+
+async def _given_token(request: Request) -> tuple[str | None, bool]:
+    """The token a request carries, and whether it came in the query (then set as a cookie)."""
+    bearer = await _BEARER(request)
+    if bearer is not None:
+        return bearer.credentials.strip(), False
+    header = await _HEADER(request)
     if header:
         return header, False
-    query = request.query_params.get("token")
+    query = await _QUERY(request)
     if query:
         return query, True
-    return request.cookies.get(TOKEN_COOKIE), False
+    return await _COOKIE(request), False

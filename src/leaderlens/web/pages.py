@@ -47,8 +47,13 @@ COUNTERFACTUAL = (
 )
 
 
-def _nav(extra: str = "") -> str:
-    return f'<p><a href="/">leaders</a> · <a href="/compare">compare</a>{extra}</p>'
+def _nav(access: WorkspaceAccess, extra: str = "") -> str:
+    """Links, and when the workspace last changed (pages are cached per workspace state)."""
+    as_of = access.data_as_of().strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (
+        f'<p><a href="/">leaders</a> · <a href="/compare">compare</a>{extra}'
+        f' <span class="note" id="data-as-of">· data as of {esc(as_of)}</span></p>'
+    )
 
 
 def _leader_url(leader: str, suffix: str = "", asset: str | None = None) -> str:
@@ -79,7 +84,9 @@ def build_pages() -> APIRouter:
         access = workspace_access(request)
         row = leader_row(access, leader)
         if asset is None and row["default_asset"] is None:
-            return HTMLResponse(_asset_choice(row), status_code=409 if row["assets"] else 404)
+            return HTMLResponse(
+                _asset_choice(access, row), status_code=409 if row["assets"] else 404
+            )
         key = ("page", "overview", leader, asset, options)
         return HTMLResponse(access.cached(key, lambda: _overview(access, leader, asset, options)))
 
@@ -95,7 +102,7 @@ def build_pages() -> APIRouter:
         view = access.view(leader, asset, options)
         return access.cached(
             ("page", "event", leader, asset, options, index),
-            lambda: _drill_down(view, index, asset),
+            lambda: _drill_down(access, view, index, asset),
         )
 
     @router.get("/leaders/{leader}/preflight", response_class=HTMLResponse)
@@ -127,7 +134,7 @@ def _home(access: WorkspaceAccess) -> str:
     links = shown["leader_id"].map(_leader_url)
     body = (
         "<h1>leaderlens dashboard</h1>"
-        + _nav()
+        + _nav(access)
         + table(shown, "leaders-table", links=links, link_column="leader_id")
     )
     return page("leaderlens dashboard", body)
@@ -144,7 +151,7 @@ def _asset_links(row: dict[str, Any], current: str | None) -> str:
     return f'<p id="asset-picker">Asset: {" · ".join(links)}</p>' if len(links) > 1 else ""
 
 
-def _asset_choice(row: dict[str, Any]) -> str:
+def _asset_choice(access: WorkspaceAccess, row: dict[str, Any]) -> str:
     """The page for a leader whose asset cannot be told: the picker, or what to run."""
     name = row["name"] or row["leader_id"]
     if row["assets"]:
@@ -158,7 +165,7 @@ def _asset_choice(row: dict[str, Any]) -> str:
             + "<p>or, for an asset already loaded,</p>"
             + f"<pre>leaderlens add asset TICKER --company {esc(repr(str(company)))}</pre>"
         )
-    return page(f"{name}: choose an asset", f"<h1>{esc(name)}</h1>" + _nav() + body)
+    return page(f"{name}: choose an asset", f"<h1>{esc(name)}</h1>" + _nav(access) + body)
 
 
 def _overview(
@@ -191,7 +198,7 @@ def _overview(
     body = "\n".join(
         [
             f"<h1>{esc(view.leader['name'])} on {esc(view.asset)}</h1>",
-            _nav(),
+            _nav(access),
             _asset_links(leader_row(access, leader), view.asset),
             cards(headline),
             figure_div(result.plot(), "plot-caar"),
@@ -252,7 +259,7 @@ def _preflight(
     channels = access.computed(("channels", leader), lambda ws: _channels(ws.statements(leader)))
     parts = [
         f"<h1>Pre-flight check for {esc(row['name'])}</h1>",
-        _nav(f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
+        _nav(access, f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
         preflight_form(leader, asset, channels, text, channel),
     ]
     if problem is not None:
@@ -267,7 +274,7 @@ def _preflight(
     return page(f"pre-flight check for {leader}", "\n".join(parts), head)
 
 
-def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
+def _drill_down(access: WorkspaceAccess, view: StudyView, index: int, asset: str | None) -> str:
     d = event_detail(view, index)
     leader = d["leader"]
     texts = "".join(
@@ -292,7 +299,7 @@ def _drill_down(view: StudyView, index: int, asset: str | None) -> str:
     body = "\n".join(
         [
             f"<h1>Event {index} of {esc(leader)}</h1>",
-            _nav(f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
+            _nav(access, f' · <a href="{esc(_leader_url(leader, "", asset))}">overview</a>'),
             '<section id="statement-text"><h2>Statement</h2>',
             texts,
             "</section>",
@@ -375,7 +382,7 @@ def _compare(access: WorkspaceAccess, options: StudyOptions) -> str:
         paths[leader] = view.result.caar_band()
     body = (
         "<h1>Leaders compared</h1>"
-        + _nav()
+        + _nav(access)
         + _side_by_side(access)
         + f"<h2>Market impact: CAAR over {esc(list(options.window))} "
         f"({esc(options.model)} model)</h2>"
