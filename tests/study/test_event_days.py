@@ -87,9 +87,10 @@ def test_the_demo_planted_effects_are_recovered(demo_ws, leader, asset, by):
     frame = got.to_frame().set_index("group")
     assert set(frame.index) == set(planted.index)
     z = (frame["car"] - planted) / frame["se"]
+    # Within 3 standard errors of what was planted (a 0.3% chance per group of failing by
+    # noise). Not "the keynote stands out from zero": 12 keynote days on a stock with about 2.3%
+    # daily noise give the planted 1.6% a z of about 2.3, which clears 1.96 only 64% of the time.
     assert (z.abs() < 3).all(), pd.DataFrame({"got": frame["car"], "planted": planted, "z": z})
-    if by == "channel":  # the keynote effect (1.5%) stands out from zero
-        assert frame.loc["keynote", "low"] > 0
 
 
 def test_a_prolific_poster_study_recommends_the_event_day_regression(demo_ws):
@@ -131,6 +132,18 @@ def test_the_cli_writes_the_event_day_regression_and_the_headline(demo_files, tm
     doc = json.loads(out.read_text())
     groups = {row["group"]: row for row in doc["event_days"]["groups"]}
     assert set(groups) == {"keynote", "livestream", "video", "weibo", "x"}
-    assert groups["keynote"]["low"] > 0 and doc["aggregate"]["headline"]["why"]
+    python = (
+        ll.event_day_study(
+            ll.Workspace.open(demo_files[1], read_only=True),
+            leader="lin_wei",
+            asset="ORBT.HK",
+            by="channel",
+            window=(0, 0),
+        )
+        .to_frame()
+        .set_index("group")
+    )
+    assert groups["keynote"]["car"] == pytest.approx(python.loc["keynote", "car"], rel=1e-12)
+    assert doc["aggregate"]["headline"]["why"]
     bad = CliRunner().invoke(app, ["study", "--workspace", str(demo_files[1]), "--event-days"])
     assert bad.exit_code == 2

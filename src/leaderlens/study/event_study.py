@@ -181,7 +181,12 @@ def _moments(
         out = table.copy()
         if "asset" not in out:
             out["asset"] = None
-        out["key"] = "line " + out["line"].astype(str) if "line" in out else out.index.astype(str)
+        if isinstance(events, pd.DataFrame):  # a frame's rows are named by its index
+            out["key"] = events.index.astype(str).to_numpy()
+        else:
+            out["key"] = (
+                "line " + out["line"].astype(str) if "line" in out else out.index.astype(str)
+            )
         if settings.asset is None and out["asset"].isna().any():
             raise BadInputError("events without an asset column need --asset", field="asset")
         out["asset"] = out["asset"].where(out["asset"].notna(), settings.asset)
