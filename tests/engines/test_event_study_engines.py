@@ -267,3 +267,28 @@ def test_events_of_one_bar_are_merged_as_the_workspace_merges_them(
         )
     assert reference.events_frame()["n_statements"].max() == 3
     assert_same(got, reference)
+
+
+def test_events_keep_their_labels_and_list_their_rows(
+    real: dict[str, Any], engine: Engine, tmp_path: Path
+):
+    """Each event is labelled by its events' ``label`` column (a merged event by its first
+    statement's), and lists its input rows numbered by time, whatever order the file holds."""
+    events = real["events"]
+    extra = events.iloc[[5, 20]].assign(time=lambda f: f["time"] + pd.Timedelta(hours=1))
+    more = pd.concat([events, extra]).sort_values("time", ignore_index=True)
+    more["label"] = [f"post {i}" for i in range(len(more))]  # rows 5, 6 and 21, 22 merge
+    more.iloc[::-1].to_parquet(tmp_path / "events.parquet", coerce_timestamps="us")
+    got = parquet_event_study(
+        real["dir"] / "bars.parquet", tmp_path / "events.parquet", market="SPY", engine=engine
+    )
+    first = [i for i in range(len(more)) if i not in (6, 22)]
+    assert got.events_frame()["label"].tolist() == [f"post {i}" for i in first]
+    merged = {5: [5, 6], 21: [21, 22]}
+    assert got.events["statement_ids"].tolist() == [
+        [f"row {j}" for j in merged.get(i, [i])] for i in first
+    ]
+    unlabelled = parquet_event_study(
+        real["dir"] / "bars.parquet", real["dir"] / "events.parquet", market="SPY", engine=engine
+    )
+    assert set(unlabelled.events_frame()["label"]) == {"TSLA"}
