@@ -292,3 +292,32 @@ def test_events_keep_their_labels_and_list_their_rows(
         real["dir"] / "bars.parquet", real["dir"] / "events.parquet", market="SPY", engine=engine
     )
     assert set(unlabelled.events_frame()["label"]) == {"TSLA"}
+
+
+def test_assets_without_events_change_nothing(real: dict[str, Any], engine: Engine, tmp_path: Path):
+    """Bars of an asset that no event names (here a noisy copy of TSLA) leave every number
+    as it was, and are not read: each asset is studied on its own bars and the market's."""
+    bars = pd.read_parquet(real["dir"] / "bars.parquet")
+    rng = np.random.default_rng(5)
+    other = bars[bars["asset"] == "TSLA"].assign(asset="OTHER")
+    other["close"] = other["close"] * rng.uniform(0.9, 1.1, len(other))
+    pd.concat([other, bars]).to_parquet(tmp_path / "bars.parquet", coerce_timestamps="us")
+    options = OPTIONS | {"tests": "per-event"}
+    a = parquet_event_study(
+        tmp_path / "bars.parquet",
+        real["dir"] / "events.parquet",
+        market="SPY",
+        engine=engine,
+        **options,
+    )
+    read = engine.query("SELECT DISTINCT asset FROM ll_series")["asset"]
+    assert sorted(np.asarray(read).astype(str)) == ["SPY", "TSLA"]
+    b = parquet_event_study(
+        real["dir"] / "bars.parquet",
+        real["dir"] / "events.parquet",
+        market="SPY",
+        engine=engine,
+        **options,
+    )
+    np.testing.assert_array_equal(a.ar, b.ar)
+    assert a.events_frame()["car_t"].tolist() == b.events_frame()["car_t"].tolist()

@@ -76,6 +76,8 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
     """The ``ll_series`` relation (a query): each asset's bars numbered ``k`` in time
     order, the return ``r``, the market's return ``m`` at the same instant (NULL without a
     market), the per-asset means over usable bars and the running sums (module docstring).
+    Only the assets of ``ll_events`` and the market are read: each asset's numbers depend on
+    its own bars and the market's alone, and a lake's other assets would cost a window pass.
 
     ``price``: ``"close"`` (returns from consecutive closes) or ``"ret"`` (returns given).
     ``returns``: ``"simple"`` or ``"log"`` (used with ``close``).
@@ -92,8 +94,12 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
         if market is not None
         else ""
     )
+    studied = f"asset IN (SELECT asset FROM {EVENTS})" + (
+        f" OR asset = {literal(market, 'market')}" if market is not None else ""
+    )
     return f"""WITH raw AS (
-        SELECT asset, unix_micros(CAST(ts AS TIMESTAMP)) AS t, {price} FROM {BARS}),
+        SELECT asset, unix_micros(CAST(ts AS TIMESTAMP)) AS t, {price} FROM {BARS}
+        WHERE {studied}),
     numbered AS (
         SELECT asset, t, ROW_NUMBER() OVER ({order}) AS k, CAST({ret} AS DOUBLE) AS r0
         FROM raw),
