@@ -319,5 +319,8 @@ def test_assets_without_events_change_nothing(real: dict[str, Any], engine: Engi
         engine=engine,
         **options,
     )
-    np.testing.assert_array_equal(a.ar, b.ar)
-    assert a.events_frame()["car_t"].tolist() == b.events_frame()["car_t"].tolist()
+    # Equal up to the order of the engine's parallel sums.
+    np.testing.assert_allclose(a.ar, b.ar, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        a.events_frame()["car_t"], b.events_frame()["car_t"], rtol=0, atol=1e-10
+    )
