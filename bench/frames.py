@@ -17,7 +17,6 @@ versions compare within one run. CARs are checked against the statsmodels loop.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -25,23 +24,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from event_study import harness  # the peer harness's loader, beside this script
 
-HARNESS = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "peer_bench.py"
 WINDOW, ESTIMATION = (-1, 1), (-260, -11)
-
-
-def harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("peer_bench", HARNESS)
-    if spec is None or spec.loader is None:
-        sys.exit(f"peer harness not found at {HARNESS}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def frames(returns: pd.DataFrame, market: pd.Series, events: pd.DataFrame) -> tuple[Any, Any]:
@@ -96,7 +85,7 @@ def running_sum_study(
     return car, car / np.sqrt(s2 * (length + length**2 / n + dm**2 / sxx))
 
 
-def child(data: Path, folder: Path, how: str) -> None:
+def child(folder: Path, how: str) -> None:
     """Time leaderlens (imported from PYTHONPATH) on the saved frames; prints JSON."""
     import leaderlens as ll
 
@@ -118,9 +107,13 @@ def child(data: Path, folder: Path, how: str) -> None:
     print(json.dumps({"secs": seconds, "car": cars}))
 
 
-def time_leaderlens(src: str, data: Path, folder: Path, how: str) -> tuple[float, dict[str, float]]:
-    env = os.environ | {"PYTHONPATH": str(Path(src).resolve())}
-    cmd = [sys.executable, __file__, "_child", str(data), str(folder), how]
+def time_leaderlens(src: str, folder: Path, how: str) -> tuple[float, dict[str, float]]:
+    """Seconds and CARs by label of leaderlens from the source folder ``src``."""
+    source = Path(src).resolve()
+    if not (source / "leaderlens").is_dir():
+        sys.exit(f"no leaderlens package in {source}")
+    env = os.environ | {"PYTHONPATH": str(source)}
+    cmd = [sys.executable, __file__, "_child", str(folder), how]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     got = json.loads(done.stdout.strip().splitlines()[-1])
     return float(got["secs"]), got["car"]
@@ -128,11 +121,12 @@ def time_leaderlens(src: str, data: Path, folder: Path, how: str) -> tuple[float
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_child":
-        child(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
+        child(Path(sys.argv[2]), sys.argv[3])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--src", nargs="*", default=["src"], help="leaderlens source folders")
+    here = str(Path(__file__).resolve().parent.parent / "src")
+    parser.add_argument("--src", nargs="*", default=[here], help="leaderlens source folders")
     args = parser.parse_args()
     pb = harness()
     returns, market, events, _ = pb.make_dataset(args.n, seed=7)
@@ -156,7 +150,7 @@ def main() -> None:
         ids = reference["event_id"].astype(str)
         for src in args.src:
             for how in ("frames", "parquet"):
-                secs, cars = time_leaderlens(src, folder, folder, how)
+                secs, cars = time_leaderlens(src, folder, how)
                 # Versions that label events by asset id cannot be matched to the reference.
                 found = np.array([cars.get(i, np.nan) for i in ids])
                 gap = np.abs(found - reference["car"].to_numpy())
