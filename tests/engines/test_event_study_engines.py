@@ -274,3 +274,60 @@ def test_events_of_one_bar_are_merged_as_the_workspace_merges_them(
         )
     assert reference.events_frame()["n_statements"].max() == 3
     assert_same(got, reference)
+
+
+def test_events_keep_their_labels_and_list_their_rows(
+    real: dict[str, Any], engine: Engine, tmp_path: Path
+):
+    """Each event is labelled by its events' ``label`` column (a merged event by its first
+    statement's), and lists its input rows numbered by time, whatever order the file holds."""
+    events = real["events"]
+    extra = events.iloc[[5, 20]].assign(time=lambda f: f["time"] + pd.Timedelta(hours=1))
+    more = pd.concat([events, extra]).sort_values("time", ignore_index=True)
+    more["label"] = [f"post {i}" for i in range(len(more))]  # rows 5, 6 and 21, 22 merge
+    more.iloc[::-1].to_parquet(tmp_path / "events.parquet", coerce_timestamps="us")
+    got = parquet_event_study(
+        real["dir"] / "bars.parquet", tmp_path / "events.parquet", market="SPY", engine=engine
+    )
+    first = [i for i in range(len(more)) if i not in (6, 22)]
+    assert got.events_frame()["label"].tolist() == [f"post {i}" for i in first]
+    merged = {5: [5, 6], 21: [21, 22]}
+    assert got.events["statement_ids"].tolist() == [
+        [f"row {j}" for j in merged.get(i, [i])] for i in first
+    ]
+    unlabelled = parquet_event_study(
+        real["dir"] / "bars.parquet", real["dir"] / "events.parquet", market="SPY", engine=engine
+    )
+    assert set(unlabelled.events_frame()["label"]) == {"TSLA"}
+
+
+def test_assets_without_events_change_nothing(real: dict[str, Any], engine: Engine, tmp_path: Path):
+    """Bars of an asset that no event names (here a noisy copy of TSLA) leave every number
+    as it was, and are not read: each asset is studied on its own bars and the market's."""
+    bars = pd.read_parquet(real["dir"] / "bars.parquet")
+    rng = np.random.default_rng(5)
+    other = bars[bars["asset"] == "TSLA"].assign(asset="OTHER")
+    other["close"] = other["close"] * rng.uniform(0.9, 1.1, len(other))
+    pd.concat([other, bars]).to_parquet(tmp_path / "bars.parquet", coerce_timestamps="us")
+    options = OPTIONS | {"tests": "per-event"}
+    a = parquet_event_study(
+        tmp_path / "bars.parquet",
+        real["dir"] / "events.parquet",
+        market="SPY",
+        engine=engine,
+        **options,
+    )
+    read = engine.query("SELECT DISTINCT asset FROM ll_series")["asset"]
+    assert sorted(np.asarray(read).astype(str)) == ["SPY", "TSLA"]
+    b = parquet_event_study(
+        real["dir"] / "bars.parquet",
+        real["dir"] / "events.parquet",
+        market="SPY",
+        engine=engine,
+        **options,
+    )
+    # Equal up to the order of the engine's parallel sums.
+    np.testing.assert_allclose(a.ar, b.ar, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        a.events_frame()["car_t"], b.events_frame()["car_t"], rtol=0, atol=1e-10
+    )

@@ -76,6 +76,8 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
     """The ``ll_series`` relation (a query): each asset's bars numbered ``k`` in time
     order, the return ``r``, the market's return ``m`` at the same instant (NULL without a
     market), the per-asset means over usable bars and the running sums (module docstring).
+    Only the assets of ``ll_events`` and the market are read: each asset's numbers depend on
+    its own bars and the market's alone, and a lake's other assets would cost a window pass.
 
     ``price``: ``"close"`` (returns from consecutive closes) or ``"ret"`` (returns given).
     ``returns``: ``"simple"`` or ``"log"`` (used with ``close``).
@@ -92,8 +94,12 @@ def series_sql(*, price: str, returns: str, market: str | None) -> str:
         if market is not None
         else ""
     )
+    studied = f"asset IN (SELECT asset FROM {EVENTS})" + (
+        f" OR asset = {literal(market, 'market')}" if market is not None else ""
+    )
     return f"""WITH raw AS (
-        SELECT asset, unix_micros(CAST(ts AS TIMESTAMP)) AS t, {price} FROM {BARS}),
+        SELECT asset, unix_micros(CAST(ts AS TIMESTAMP)) AS t, {price} FROM {BARS}
+        WHERE {studied}),
     numbered AS (
         SELECT asset, t, ROW_NUMBER() OVER ({order}) AS k, CAST({ret} AS DOUBLE) AS r0
         FROM raw),
@@ -138,23 +144,26 @@ def running_ctes(*, market: bool) -> str:
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))"""
 
 
-def day0_sql() -> str:
+def day0_sql(*, label: bool) -> str:
     """The ``ll_day0`` relation (a query): each event numbered ``i`` (by time, then asset)
-    with ``te`` (its instant) and ``k0``, the first bar of its asset at or after its instant
-    (NULL when none). The running minimum runs from the latest instant backwards (a running
-    frame: engines compute a frame that ends at UNBOUNDED FOLLOWING row by row, quadratic per
-    asset on Spark); bars sort before events of the same instant there, so a bar stamped
-    exactly at the event is its day 0."""
+    with ``te`` (its instant), ``label`` (the events' ``label`` column as text with
+    ``label=True``; the asset id without one, or where it is NULL) and ``k0``, the first bar
+    of its asset at or after its instant (NULL when none). The running minimum runs from the
+    latest instant backwards (a running frame: engines compute a frame that ends at UNBOUNDED
+    FOLLOWING row by row, quadratic per asset on Spark); bars sort before events of the same
+    instant there, so a bar stamped exactly at the event is its day 0."""
+    text = "COALESCE(CAST(label AS STRING), asset)" if label else "asset"
     return f"""WITH ev AS (
-        SELECT ROW_NUMBER() OVER (ORDER BY te, asset) - 1 AS i, asset, te
-        FROM (SELECT asset, unix_micros(CAST(time AS TIMESTAMP)) AS te FROM {EVENTS}
-              WHERE time IS NOT NULL) x),
+        SELECT ROW_NUMBER() OVER (ORDER BY te, asset) - 1 AS i, asset, te, label
+        FROM (SELECT asset, unix_micros(CAST(time AS TIMESTAMP)) AS te, {text} AS label
+              FROM {EVENTS} WHERE time IS NOT NULL) x),
     merged AS (
-        SELECT i, asset, te AS t, 0 AS kind, CAST(NULL AS BIGINT) AS k FROM ev
+        SELECT i, asset, te AS t, label, 0 AS kind, CAST(NULL AS BIGINT) AS k FROM ev
         UNION ALL
-        SELECT CAST(NULL AS BIGINT) AS i, asset, t, 1 AS kind, k FROM {SERIES})
-    SELECT i, asset, t AS te, k0 FROM (
-        SELECT i, asset, t, kind,
+        SELECT CAST(NULL AS BIGINT) AS i, asset, t, CAST(NULL AS STRING) AS label, 1 AS kind, k
+        FROM {SERIES})
+    SELECT i, asset, t AS te, label, k0 FROM (
+        SELECT i, asset, t, label, kind,
                MIN(k) OVER (PARTITION BY asset ORDER BY t DESC, kind DESC
                             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS k0
         FROM merged) y
@@ -174,8 +183,9 @@ def reduce_sql(
 ) -> str:
     """One row per event of ``ll_day0``, events of one asset sharing day 0 merged into one
     (as the workspace path merges statements of one bar): ``i`` (its first event), ``asset``,
-    ``te`` (the first instant, UTC microseconds), ``k0`` (NULL: no bar at or after it),
-    ``n_posts`` (events merged), ``t0`` (day 0's instant), ``mean_r, mean_m`` (centring constants),
+    ``label`` (its first event's), ``te`` (the first instant, UTC microseconds), ``k0``
+    (NULL: no bar at or after it), ``n_posts`` (events merged), ``t0`` (day 0's instant),
+    ``mean_r, mean_m`` (centring constants),
     the estimation-window sums ``cn .. crm`` and the event-window values ``r_0 .. r_{L-1}``,
     ``m_0 .. m_{L-1}``.
 
@@ -216,8 +226,8 @@ def reduce_sql(
                {sums},
                {values}
         FROM picked GROUP BY i)
-    SELECT d.i, d.asset, d.te, d.k0, d.n_posts, {", ".join("r." + c for c in columns)}
-    FROM day0 d LEFT JOIN reduced r ON r.i = d.i
+    SELECT d.i, d.asset, f.label, d.te, d.k0, d.n_posts, {", ".join("r." + c for c in columns)}
+    FROM day0 d JOIN {DAY0} f ON f.i = d.i LEFT JOIN reduced r ON r.i = d.i
     ORDER BY d.i"""
 
 

@@ -31,7 +31,7 @@ from leaderlens.errors import BadInputError
 from leaderlens.options import PLAIN_MODELS
 from leaderlens.study.abnormal import AbnormalReturns, cumulate
 from leaderlens.study.battery import Battery
-from leaderlens.study.eventize import Computed, param_names
+from leaderlens.study.eventize import Computed, StatementMembers, param_names
 from leaderlens.study.reduced_battery import BatterySums, battery_from_sums, cross_correlation
 from leaderlens.study.running import SUMS, Reduced, finish_from_sums
 from leaderlens.study.settings import StudySettings, make_settings
@@ -100,7 +100,7 @@ def parquet_event_study(
     if model != "constant-mean" and market is None:
         raise BadInputError(f"the {model} model needs market=", field="market")
     eng = get_engine(engine, master) if isinstance(engine, str) else engine
-    price = register_inputs(eng, bars, events)
+    price, labelled = register_inputs(eng, bars, events)
     eng.materialize(
         rel.SERIES,
         rel.series_sql(
@@ -109,11 +109,11 @@ def parquet_event_study(
             market=market if model != "constant-mean" else None,
         ),
     )
-    eng.materialize(rel.DAY0, rel.day0_sql())
+    eng.materialize(rel.DAY0, rel.day0_sql(label=labelled))
     got = eng.query(rel.reduce_sql(estimation=settings.estimation, window=settings.window))
     merged = np.asarray(got["n_posts"], dtype=np.int64) > 1
     members = eng.query(rel.members_sql()) if merged.any() else None
-    reduced, frame = reduced_table(got, settings, members)
+    reduced, frame = reduced_table(got, settings)
     abn, params = finish_from_sums(model, reduced, settings.window[0], settings.min_estimation)
     battery = None
     if settings.tests == "all" and abn.n_events >= 2:
@@ -129,6 +129,7 @@ def parquet_event_study(
         benchmark=reduced.m if market is not None and model != "constant-mean" else None,
         calendar_index=None,
         placebo=None,
+        members=statement_members(got, members),
     )
     notes = (
         f"engine {eng.name}: day 0 is the first bar at or after the event",
@@ -148,8 +149,9 @@ def finish(
     return _assemble(replace(settings, notes=settings.notes + notes), computed, battery=battery)
 
 
-def register_inputs(eng: Engine, bars: Source, events: Source) -> str:
-    """Register both relations, check their columns; returns ``"close"`` or ``"ret"``."""
+def register_inputs(eng: Engine, bars: Source, events: Source) -> tuple[str, bool]:
+    """Register both relations, check their columns; returns ``"close"`` or ``"ret"``, and
+    whether the events carry a ``label`` column."""
     eng.register(rel.BARS, bars)
     eng.register(rel.EVENTS, events)
     have = {c.lower() for c in eng.columns(rel.BARS)}
@@ -173,36 +175,42 @@ def register_inputs(eng: Engine, bars: Source, events: Source) -> str:
                 file=str(events) if not isinstance(events, pd.DataFrame) else "events",
                 field=needed,
             )
-    return price
+    return price, "label" in ev_have
 
 
-def member_rows(
+def statement_members(
     got: dict[str, np.ndarray], members: dict[str, np.ndarray] | None
-) -> list[list[str]]:
-    """The input rows (``row i``, numbered by time) behind each reduced event: one, or all the
-    events of its asset that share its day 0 (``members``: :func:`relational.members_sql`)."""
-    first = np.asarray(got["i"]).astype(np.int64).tolist()
+) -> StatementMembers:
+    """The input rows (``row i``, numbered by time) behind each reduced event of ``got``
+    (ordered by ``i``, its first row): that row alone, or all the events of its asset that
+    share its day 0 (``members``: :func:`relational.members_sql`, fetched when some were
+    merged). One sort of the member rows by (asset, day 0, row) groups them."""
+    first = np.asarray(got["i"]).astype(np.int64)
     if members is None:
-        return [[f"row {i}"] for i in first]
-    table = pd.DataFrame(
-        {
-            "i": np.asarray(members["i"]).astype(np.int64),
-            "asset": np.asarray(members["asset"]).astype(str),
-            "k0": as_floats(members["k0"]),
-        }
-    ).dropna(subset=["k0"])
-    groups = table.sort_values("i").groupby(["asset", "k0"])["i"].agg(list)
-    by_first = {group[0]: group for group in groups}
-    return [[f"row {j}" for j in by_first.get(i, [i])] for i in first]
+        rows, start = first, np.arange(first.size + 1)
+    else:
+        i = np.asarray(members["i"]).astype(np.int64)
+        asset = np.asarray(members["asset"]).astype(str)
+        k0 = as_floats(members["k0"])
+        order = np.lexsort((i, k0, asset))
+        i, asset, k0 = i[order], asset[order], k0[order]
+        # A group opens where the asset or day 0 changes, and at every event without day 0
+        # (each of those is an event of its own).
+        opens = np.ones(i.size, dtype=bool)
+        opens[1:] = (asset[1:] != asset[:-1]) | (k0[1:] != k0[:-1]) | np.isnan(k0[1:])
+        group = np.cumsum(opens) - 1
+        event = np.searchsorted(first, i[opens][group])  # the reduced row of each member
+        rows = i[np.lexsort((i, event))]
+        start = np.concatenate([[0], np.cumsum(np.bincount(event, minlength=first.size))])
+    return StatementMembers(ids=np.char.add("row ", rows.astype(str)), start=start)
 
 
 def reduced_table(
     got: dict[str, np.ndarray],
     settings: StudySettings,
-    members: dict[str, np.ndarray] | None = None,
 ) -> tuple[Reduced, pd.DataFrame]:
     """The engine's one row per event as :class:`Reduced` and the events table of a result
-    (``members``: which input events were merged, when some were)."""
+    (its statement ids apart: :func:`statement_members`)."""
     t1, t2 = settings.window
     length = t2 - t1 + 1
     n = len(got["i"])
@@ -233,8 +241,7 @@ def reduced_table(
     frame = pd.DataFrame(
         {
             "asset": asset,
-            "statement_ids": member_rows(got, members),
-            "label": asset,
+            "label": np.asarray(got["label"]).astype(str),
             "time": pd.to_datetime(te, utc=True),
             "k0": k0,
             "n_statements": np.asarray(got["n_posts"], dtype=np.int64),
