@@ -122,6 +122,22 @@ def test_every_public_name_resolves() -> None:
         assert getattr(leaderlens, name) is not None
 
 
+def test_no_public_name_is_shadowed_by_a_subpackage() -> None:
+    """Importing every subpackage (as the CLI and the web do) leaves each public name what it
+    was: a subpackage named like a public function would replace it on the package."""
+    import importlib
+    import pkgutil
+    import types
+
+    for module in pkgutil.iter_modules(leaderlens.__path__):
+        if module.name != "__main__":  # that one runs the command line
+            importlib.import_module(f"leaderlens.{module.name}")
+    shadowed = [
+        n for n in leaderlens.__all__ if isinstance(getattr(leaderlens, n), types.ModuleType)
+    ]
+    assert shadowed == []
+
+
 def test_version_follows_the_changelog() -> None:
     from pathlib import Path
 

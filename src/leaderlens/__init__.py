@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         share_of_voice,
         share_of_voice_on,
     )
+    from leaderlens.counterfactual import ImpactResult, impact
     from leaderlens.demo import (
         DemoWorld,
         build_demo,
@@ -73,7 +74,6 @@ if TYPE_CHECKING:
         fetch_posts,
         fetch_prices,
     )
-    from leaderlens.impact import ImpactResult, impact
     from leaderlens.preflight import (
         Backtest,
         FiredAlerts,

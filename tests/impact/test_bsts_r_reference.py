@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaderlens.impact.bsts import sample_bsts
-from leaderlens.impact.effects import summarise_window
+from leaderlens.counterfactual.bsts import sample_bsts
+from leaderlens.counterfactual.effects import summarise_window
 
 CASES = {  # file, separator, time column, pre-period end, post-period (start, end)
     "volks": ("volks_data.csv", " ", "Date", "2015-09-13", ("2015-09-20", "2017-03-19")),

@@ -1,4 +1,4 @@
-"""leaderlens.impact end to end: workspace series, alignment, several moments, diagnostics,
+"""leaderlens.counterfactual end to end: workspace series, alignment, several moments, diagnostics,
 the CLI contract; witnesses are statsmodels OLS and planted effects."""
 
 from __future__ import annotations

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 from scipy import optimize
 
-from leaderlens.errors import BadInputError
-from leaderlens.impact.synthetic import (
+from leaderlens.counterfactual.synthetic import (
     placebo_in_space,
     placebo_in_time,
     simplex_weights,
     synthetic_control,
 )
+from leaderlens.errors import BadInputError
 
 ADH_LAGS = (1975, 1980, 1988)  # the outcome predictors of ADH's published specification
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leaderlens.impact.effects import EffectSummary
+from leaderlens.counterfactual.effects import EffectSummary
 from leaderlens.jsonsafe import plain, records
 
 

@@ -16,12 +16,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from leaderlens.counterfactual.bsts import BstsPrior, sample_bsts
+from leaderlens.counterfactual.effects import EffectSummary, summarise_window
+from leaderlens.counterfactual.result import ImpactResult, Moment
+from leaderlens.counterfactual.series import gather
+from leaderlens.counterfactual.synthetic import placebo_in_space, placebo_in_time, synthetic_control
 from leaderlens.errors import BadInputError, check_choice
-from leaderlens.impact.bsts import BstsPrior, sample_bsts
-from leaderlens.impact.effects import EffectSummary, summarise_window
-from leaderlens.impact.result import ImpactResult, Moment
-from leaderlens.impact.series import gather
-from leaderlens.impact.synthetic import placebo_in_space, placebo_in_time, synthetic_control
 
 Method = Literal["bsts", "synthetic"]
 Values = Literal["returns", "log_prices"]
