@@ -126,7 +126,7 @@ def test_cli_writes_json_and_plot(planted: Path, tmp_path: Path) -> None:
     assert payload["cascade"]["branching_ratio"]["estimate"] > 0
     assert {r["mark"] for r in payload["rows"]} == {"leader:all", "brand:all"}
     assert "stackgroup" in chart.read_text()
-    bad = CliRunner().invoke(attention_app, [*args[:-1], "weekday"])
-    assert bad.exit_code == 2 and "by must be one of" in bad.output
+    bad = CliRunner().invoke(attention_app, [*args[:-1], "weekday"], env={"COLUMNS": "200"})
+    assert bad.exit_code == 2 and "'weekday' is not one of 'none', 'channel', 'topic'" in bad.output
     bad = CliRunner().invoke(attention_app, [*args, "--trend-days", "0"])
     assert bad.exit_code == 2 and "trend_days" in bad.output
