@@ -22,7 +22,7 @@ def test_no_asset_and_several_assets(tmp_path: Path) -> None:
         ws.add_asset("TSLA-FULL", calendar="XNYS")
         moments = pd.DataFrame({"time": ["2007-01-09T10:00-08:00"], "label": ["iPhone"]})
         ws.ingest_moments(moments, leader="jobs")
-    with TestClient(create_app(path)) as client:
+    with TestClient(create_app(path), base_url="http://127.0.0.1") as client:
         page = client.get("/leaders/jobs")
         assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
         assert "leaderlens add leader jobs --stock TICKER" in page.text
