@@ -181,8 +181,9 @@ def test_an_older_workspace_is_read_as_it_is_and_migrated_on_demand(tmp_path: Pa
     path = tmp_path / "old.duckdb"
     ll.Workspace.open(path).close()
     con = duckdb.connect(str(path))
-    for table in ("alert_rules", "alerts", "preflight_backtests"):  # back to version 3
-        con.execute(f"DROP TABLE {table}")
+    for table in ("alert_rules", "alerts", "preflight_backtests", "leader_assets"):
+        con.execute(f"DROP TABLE {table}")  # back to version 3
+    con.execute("ALTER TABLE assets DROP COLUMN company")
     con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     con.close()
     before = path.read_bytes()
@@ -215,7 +216,7 @@ def test_a_leader_without_a_company_is_not_matched_to_an_asset_named_nan(
         ws.add_asset("NANO", calendar="24/7", name="nano coin", kind="stock")
     with (
         ll.Workspace.open(path, read_only=True) as ws,
-        pytest.raises(ll.BadInputError, match="no company set") as info,
+        pytest.raises(ll.MissingDataError, match="no asset is tied to leader 'solo'") as info,
     ):
         default_asset(ws, "solo")
     assert info.value.field == "asset"
