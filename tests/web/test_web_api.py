@@ -105,6 +105,26 @@ def test_event_detail_returns_match_the_bars(client: TestClient, ws: ll.Workspac
     assert [s["statement_id"] for s in detail["statements"]] == ids
 
 
+def test_the_drill_down_shows_the_moments_counterfactual(
+    client: TestClient, ws: ll.Workspace
+) -> None:
+    """The page's counterfactual is ``leaderlens.impact`` on the asset's returns against its
+    benchmark, from day 0 to the window's end (seeded: the same call gives the same draws)."""
+    from leaderlens.report.html_parts import pct
+    from leaderlens.report.moments import moment_impact
+
+    study = client.get("/api/leaders/sam_archer/event-study").json()
+    index = next(i for i, e in enumerate(study["events"]) if e["excluded"] is None)
+    detail = client.get(f"/api/leaders/sam_archer/events/{index}").json()
+    page = client.get(f"/leaders/sam_archer/events/{index}").text
+    benchmark = ws.assets().set_index("asset_id").loc["KNTE", "benchmark_id"]
+    direct = moment_impact(ws, "KNTE", benchmark, detail["time"], detail["window"][1] + 1)
+    effect = direct.moments[0].effect
+    section = page[page.index('id="counterfactual"') :]
+    assert f"Cumulative effect {pct(effect.effect[1])}" in section
+    assert f"[{pct(effect.effect_lower[1])}, {pct(effect.effect_upper[1])}]" in section
+
+
 def test_bad_parameters_get_422_with_a_message(client: TestClient) -> None:
     bad = [
         ("/api/leaders/lin_wei/event-study", {"model": "magic"}),

@@ -86,7 +86,8 @@ def test_dashboard_pages_and_drill_down(
     p.click("#events-table a:has-text('<script>alert(1)')")
     p.wait_for_url("**/leaders/lin_wei/events/*")
     p.wait_for_selector("#plot-event-prices svg.main-svg")
-    plots_drawn(p, ["plot-event-prices"])
+    plots_drawn(p, ["plot-event-prices", "plot-counterfactual"])
+    assert "Cumulative effect" in p.inner_text("#counterfactual")
     assert p.inner_text("#statement-text pre.text") == HOSTILE_TEXT
     assert "CAR" in p.inner_text("#event-facts")
     p.screenshot(path=str(tmp_path / "drill-down.png"))

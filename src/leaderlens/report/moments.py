@@ -29,6 +29,28 @@ class MomentView:
     impact: Any
 
 
+def moment_impact(ws: ll.Workspace, asset: str, benchmark: str, time: Any, horizon: int) -> Any:
+    """The counterfactual of one moment: CausalImpact's model on the asset's returns against
+    its benchmark, ``horizon`` bars from day 0, with :data:`DRAWS` posterior draws."""
+    return ll.impact(
+        ws, pd.Timestamp(time), series=asset, controls=[benchmark], horizon=horizon, niter=DRAWS
+    )
+
+
+def impact_block(result: Any) -> str:
+    """One moment's counterfactual as a page shows it: the effect with its interval and the
+    three-panel figure (observed against counterfactual, pointwise and cumulative effect)."""
+    m = result.moments[0]
+    e = m.effect
+    facts = (
+        f"<p>Aligned: {esc(m.how)}; bars {esc(str(m.start.date()))} to {esc(str(m.end.date()))}. "
+        f"Cumulative effect {pct(e.effect[1])} [{pct(e.effect_lower[1])}, "
+        f"{pct(e.effect_upper[1])}], posterior tail p {num(e.p)} "
+        f"({DRAWS} draws, returns against the benchmark).</p>"
+    )
+    return facts + figure_div(result.plot(), "plot-counterfactual")
+
+
 def gather_moments(
     ws: ll.Workspace, asset: dict[str, Any], study: Any, notes: dict[str, str]
 ) -> tuple[MomentView, ...]:
@@ -46,14 +68,7 @@ def gather_moments(
         ("largest rise", studied.loc[studied["car"].idxmax()]),
     ):
         try:
-            result = ll.impact(
-                ws,
-                pd.Timestamp(row["time"]),
-                series=asset["asset_id"],
-                controls=[benchmark],
-                horizon=t2 + 1,
-                niter=DRAWS,
-            )
+            result = moment_impact(ws, asset["asset_id"], benchmark, row["time"], t2 + 1)
         except LeaderlensError as exc:
             notes["moments"] = f"moments not shown: {exc.message}"
             return ()

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 import leaderlens as ll
+from leaderlens.errors import LeaderlensError
 from leaderlens.report.content import StudyOptions
 from leaderlens.report.figures import (
     comparison_figure,
@@ -25,6 +26,7 @@ from leaderlens.report.figures import (
     timeline_figure,
 )
 from leaderlens.report.html_parts import cards, definitions, esc, note, num, page, pct, table
+from leaderlens.report.moments import impact_block, moment_impact
 from leaderlens.report.page import EVENT_COLUMNS, plotly_js
 from leaderlens.web.access import StudyView, WorkspaceAccess, workspace_access
 from leaderlens.web.api import AssetQ, LeaderId, Options, event_detail, leader_row
@@ -38,13 +40,6 @@ from leaderlens.web.preflight_page import (
 )
 
 PLOTLY_TAG = '<script src="/static/plotly.min.js"></script>'
-# Where the counterfactual of one moment (what the asset would have done without it) goes once
-# that analysis exists; until then the page says so.
-COUNTERFACTUAL = (
-    '<section id="counterfactual"><h2>Counterfactual</h2>'
-    + note("The path the asset would have taken without this moment is not computed yet.")
-    + "</section>"
-)
 
 
 def _nav(access: WorkspaceAccess, extra: str = "") -> str:
@@ -313,10 +308,34 @@ def _drill_down(access: WorkspaceAccess, view: StudyView, index: int, asset: str
                 formats={"return": pct, "ar": pct, "car": pct, "ar_t": lambda v: num(v, 2)},
                 sortable=False,
             ),
-            COUNTERFACTUAL,
+            _counterfactual(access, d),
         ]
     )
     return page(f"event {index} of {leader}", body, PLOTLY_TAG)
+
+
+def _counterfactual(access: WorkspaceAccess, d: dict[str, Any]) -> str:
+    """What the asset would have done without this moment (``leaderlens.impact`` against the
+    asset's benchmark, from day 0 to the window's end), or why it is not shown."""
+    end = int(d["window"][1])
+
+    def compute(ws: ll.Workspace) -> str:
+        assets = ws.assets().set_index("asset_id")
+        benchmark = assets["benchmark_id"].get(d["asset"])
+        if not isinstance(benchmark, str):
+            return note(f"Not computed: {d['asset']} has no benchmark to build it from.")
+        if end < 0:
+            return note("Not computed: the event window ends before day 0.")
+        try:
+            return impact_block(moment_impact(ws, d["asset"], benchmark, d["time"], end + 1))
+        except LeaderlensError as exc:
+            return note(f"Not computed: {exc.message}")
+
+    shown = access.computed(("counterfactual", d["asset"], d["time"], end), compute)
+    return (
+        '<section id="counterfactual"><h2>Counterfactual: without this moment</h2>'
+        f"{shown}</section>"
+    )
 
 
 def _attention_block(attention: dict[str, Any] | None, day0: str | None) -> str:
