@@ -60,7 +60,9 @@ def gather_market(
         except LeaderlensError as exc:
             notes["market"] = f"{measure} not available: {exc.message}"
             continue
-        found = other.events_frame().set_index("day0")[["car", "car_p"]]
+        events = other.events_frame()
+        # studied events only: excluded ones (before the first bar, say) share a day 0 of None
+        found = events[events["excluded"] == ""].set_index("day0")[["car", "car_p"]]
         rows = found.reindex(out["day0"])
         car = rows["car"].to_numpy(float)
         if measure == "volume":
